@@ -1,0 +1,41 @@
+"""Authentication for /api/v1/: a Bearer token, or the session cookie with CSRF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from accounts import services
+
+
+class BearerTokenAuth(HttpBearer):
+    """`Authorization: Bearer brg_…`; tokens are made on the account page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = services.api_token_authenticate(secret=token.strip())
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionCookieAuth(APIKeyCookie):
+    """The browser's session; unsafe methods need the CSRF token, as on the pages."""
+
+    param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request):
+            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if request.user.is_authenticated else None
+
+
+api_auth = [BearerTokenAuth(), SessionCookieAuth()]

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts import services
+from accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Make a new API token for the account with EMAIL and print its secret (once)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("email")
+        parser.add_argument("--name", default="command line")
+        parser.add_argument(
+            "--days", type=int, default=None, help="valid for this many days (default: no expiry)"
+        )
+
+    def handle(self, *args, email: str, name: str, days: int | None, **options) -> None:
+        user = User.objects.filter(email__iexact=email.strip()).first()
+        if user is None:
+            raise CommandError(f"No account with email {email!r}.")
+        if not user.is_active:
+            raise CommandError(f"The account {email!r} is deactivated.")
+        if days is not None and days <= 0:
+            raise CommandError("--days must be a positive number.")
+        try:
+            _token, secret = services.api_token_create(user=user, name=name, expires_in_days=days)
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
+        self.stdout.write(secret)

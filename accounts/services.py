@@ -1,0 +1,149 @@
+"""Writes for identity: API tokens, personal data export and account deletion.
+
+Domain apps hold personal data too (profiles, memberships, messages). `accounts` imports no
+domain app, so each registers a provider here from its AppConfig.ready(): `export` returns
+its part of a person's data, `erase` removes it before the account goes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ApiToken, User
+
+TOKEN_PREFIX = "brg_"  # noqa: S105 - a public marker, not a secret
+TOKEN_MAX_PER_USER = 20
+
+
+def api_token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token; returns it with its secret, which is never stored and shown once."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name, so you recognise it later.")})
+    if user.api_tokens.count() >= TOKEN_MAX_PER_USER:
+        raise ValidationError(
+            _("You have %(max)d tokens already; revoke one first.") % {"max": TOKEN_MAX_PER_USER}
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        key_hash=api_token_hash(secret),
+        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    token.full_clean()
+    token.save()
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    deleted, _details = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    return deleted > 0
+
+
+def api_token_authenticate(*, secret: str) -> User | None:
+    """The active user a token belongs to, or None for an unknown, expired or malformed one."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=api_token_hash(secret), user__is_active=True)
+        .first()
+    )
+    if token is None or token.is_expired:
+        return None
+    now = timezone.now()
+    # Write at most once a minute: a busy script must not turn every read into a write.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@dataclass(frozen=True)
+class PersonalDataProvider:
+    name: str
+    export: Callable[[User], Any]
+    erase: Callable[[User], None]
+
+
+_providers: dict[str, PersonalDataProvider] = {}
+
+
+def personal_data_register(
+    *, name: str, export: Callable[[User], Any], erase: Callable[[User], None]
+) -> None:
+    """Called by a domain app's AppConfig.ready(); registering a name again replaces it."""
+    _providers[name] = PersonalDataProvider(name=name, export=export, erase=erase)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def personal_data_export(*, user: User) -> dict[str, Any]:
+    """Everything the platform holds about a person, as JSON-ready data."""
+    data: dict[str, Any] = {
+        "format": "bruggen-personal-data/1",
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "is_staff": user.is_staff,
+        },
+        "email_addresses": [
+            {"email": address.email, "verified": address.verified, "primary": address.primary}
+            for address in EmailAddress.objects.filter(user=user).order_by("email")
+        ],
+        "two_factor_authentication": [
+            {
+                "type": auth.type,
+                "created_at": _iso(auth.created_at),
+                "last_used_at": _iso(auth.last_used_at),
+            }
+            for auth in Authenticator.objects.filter(user=user).order_by("created_at")
+        ],
+        "api_tokens": [
+            {
+                "name": token.name,
+                "prefix": token.prefix,
+                "created_at": _iso(token.created_at),
+                "last_used_at": _iso(token.last_used_at),
+                "expires_at": _iso(token.expires_at),
+            }
+            for token in user.api_tokens.all()
+        ],
+    }
+    for provider in _providers.values():
+        data[provider.name] = provider.export(user)
+    return data
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete a person's account and personal data; organisations' own data stays."""
+    for provider in _providers.values():
+        provider.erase(user)
+    user.delete()

@@ -1,0 +1,159 @@
+"""The HTTP API at /api/v1/ (CONTRACTS.md §5; docs/api.md).
+
+Each app contributes a django-ninja router from its `api.py`; this module mounts them and
+makes every error a JSON body with `detail`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from accounts.api import api_auth
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Bruggen API",
+    version="1",
+    description="Partners, volunteers, key figures and experience for integration projects.",
+    auth=api_auth,
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    # No Swagger UI: it loads its assets from a CDN, and every asset must come from the app.
+    docs_url=None,
+)
+
+
+def _detail(request: HttpRequest, detail, status: int) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = _detail(
+        request, "Not authenticated: sign in, or send a valid 'Authorization: Bearer' token.", 401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return _detail(request, exc.errors, 422)
+
+
+@api.exception_handler(DjangoValidationError)
+def _invalid_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return _detail(request, detail, 422)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _detail(request, "Not found.", 404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _detail(request, str(exc) or "You may not do this.", 403)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _detail(request, str(exc), exc.status_code)
+
+
+class ComponentState(Schema):
+    status: str
+    backend: str
+    error: str | None = None
+
+
+class HealthOut(Schema):
+    status: str
+    database: ComponentState
+    channel_layer: ComponentState
+
+
+def _database_state() -> ComponentState:
+    backend = connection.vendor
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:
+        logger.warning("health: database unavailable: %s", error)
+        return ComponentState(status="error", backend=backend, error=type(error).__name__)
+    return ComponentState(status="ok", backend=backend)
+
+
+async def _channel_layer_round_trip() -> None:
+    import asyncio
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel(prefix="health")
+    token = uuid.uuid4().hex
+    await layer.send(channel, {"type": "health.ping", "token": token})
+    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+    if message.get("token") != token:
+        raise RuntimeError("channel layer returned another message")
+
+
+def _channel_layer_state() -> ComponentState:
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    try:
+        async_to_sync(_channel_layer_round_trip)()
+    except Exception as error:
+        logger.warning("health: channel layer unavailable: %s", error)
+        return ComponentState(status="error", backend=backend, error=type(error).__name__)
+    return ComponentState(status="ok", backend=backend)
+
+
+@api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["platform"])
+def health(request: HttpRequest):
+    """The state of the database and the channel layer; 503 when either is down."""
+    database = _database_state()
+    channel_layer = _channel_layer_state()
+    healthy = database.status == "ok" and channel_layer.status == "ok"
+    body = HealthOut(
+        status="ok" if healthy else "degraded", database=database, channel_layer=channel_layer
+    )
+    return (200 if healthy else 503), body
+
+
+class MeOut(Schema):
+    email: str
+    name: str
+    person: str | None
+    is_staff: bool
+    language: str
+
+
+@api.get("/me", response=MeOut, tags=["platform"])
+def me(request: HttpRequest):
+    """Who the caller is: email and their person `ref` (null until they have a profile)."""
+    user = request.auth
+    return MeOut(
+        email=user.email,
+        name=user.name,
+        person=None,
+        is_staff=user.is_staff,
+        language=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+    )
+
+
+def not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
+    """Unknown paths under /api/v1/ answer JSON too, not the HTML 404 page."""
+    return JsonResponse({"detail": "Not found."}, status=404)

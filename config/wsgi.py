@@ -1,0 +1,11 @@
+"""WSGI entry point: Gunicorn serves pages and the API from here in production."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+application = get_wsgi_application()
