@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -130,7 +130,7 @@ def health(request: HttpRequest):
     body = HealthOut(
         status="ok" if healthy else "degraded", database=database, channel_layer=channel_layer
     )
-    return (200 if healthy else 503), body
+    return Status(200 if healthy else 503, body)
 
 
 class MeOut(Schema):
@@ -157,3 +157,28 @@ def me(request: HttpRequest):
 def not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
     """Unknown paths under /api/v1/ answer JSON too, not the HTML 404 page."""
     return JsonResponse({"detail": "Not found."}, status=404)
+
+
+class ApiJsonErrorsMiddleware:
+    """Errors Django answers itself under /api/ (405, 413, 400 for a bad Host) become JSON
+    with `detail`, like every other API error."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            detail = response.reason_phrase or "Error"
+            if response.status_code == 405:
+                detail = f"Method not allowed; use {response.get('Allow', 'another method')}."
+            json_response = JsonResponse({"detail": detail}, status=response.status_code)
+            for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+                if header in response:
+                    json_response[header] = response[header]
+            return json_response
+        return response

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """allauth keeps its rate-limit counters in the cache: every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def user_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def sign_in(client: Client, email: str, password: str = DEFAULT_PASSWORD):
+    """Sign in through allauth's real form (which records the authentication for MFA)."""
+    return client.post("/accounts/login/", {"login": email, "password": password})
