@@ -44,3 +44,10 @@ def user_client(user) -> Client:
 def sign_in(client: Client, email: str, password: str = DEFAULT_PASSWORD):
     """Sign in through allauth's real form (which records the authentication for MFA)."""
     return client.post("/accounts/login/", {"login": email, "password": password})
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Everything under tests/e2e/ is a browser test, run in its own pytest invocation."""
+    for item in items:
+        if "/e2e/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
