@@ -12,6 +12,7 @@ from config.api import not_found as api_not_found
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("network.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

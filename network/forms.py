@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from network.models import (
+    Fund,
+    Initiative,
+    Language,
+    Membership,
+    Municipality,
+    Organisation,
+    Person,
+    Role,
+    SuccessFactor,
+    TargetGroup,
+    Theme,
+)
+
+
+class TaxonomyMultipleChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+def _taxonomy(model, label, **kwargs):
+    return TaxonomyMultipleChoiceField(
+        queryset=model.objects.all(), label=label, required=False, **kwargs
+    )
+
+
+class RefListField(forms.Field):
+    """Organisations (or funds) by ref, separated by commas or spaces: a select box with
+    thousands of options helps nobody."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, queryset, **kwargs) -> None:
+        self.queryset = queryset
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        refs = []
+        for item in value:
+            refs.append(item.ref if hasattr(item, "ref") else str(item))
+        if refs and all(isinstance(item, int) for item in value):
+            refs = list(self.queryset.filter(pk__in=value).values_list("ref", flat=True))
+        return ", ".join(refs)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        refs = [ref for ref in re.split(r"[\s,;]+", str(value).strip().lower()) if ref]
+        if len(refs) > 50:
+            raise forms.ValidationError(_("At most 50 at once."))
+        found = list(self.queryset.filter(ref__in=refs))
+        missing = sorted(set(refs) - {item.ref for item in found})
+        if missing:
+            raise forms.ValidationError(
+                _("Unknown: %(refs)s. Use the refs shown on the organisation pages.")
+                % {"refs": ", ".join(missing)}
+            )
+        return found
+
+
+class SkillsField(forms.CharField):
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        skills = [s.strip() for s in re.split(r"[,\n]+", value or "") if s.strip()]
+        if len(skills) > 30:
+            raise forms.ValidationError(_("At most 30 skills."))
+        return [s[:80] for s in skills]
+
+
+class MunicipalityChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("queryset", Municipality.objects.all())
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("empty_label", _("— choose —"))
+        kwargs.setdefault("label", _("Municipality"))
+        super().__init__(**kwargs)
+
+
+class OrganisationForm(forms.ModelForm):
+    municipality = MunicipalityChoiceField()
+    themes = _taxonomy(Theme, _("Themes"))
+    target_groups = _taxonomy(TargetGroup, _("Target groups"))
+    languages = _taxonomy(Language, _("Languages"))
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "kind",
+            "municipality",
+            "description",
+            "website",
+            "themes",
+            "target_groups",
+            "languages",
+            "offers",
+            "open_to_matching",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "offers": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class PersonForm(forms.ModelForm):
+    municipality = MunicipalityChoiceField()
+    roles = _taxonomy(Role, _("Roles"))
+    languages = _taxonomy(Language, _("Languages I speak"))
+    themes = _taxonomy(Theme, _("Themes"))
+    target_groups = _taxonomy(TargetGroup, _("Communities I have experience with"))
+    skills = SkillsField(
+        label=_("Skills"),
+        required=False,
+        help_text=_("Separated by commas, e.g. fundraising, interpreting"),
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "municipality",
+            "roles",
+            "languages",
+            "themes",
+            "target_groups",
+            "skills",
+            "bio",
+            "looking_for",
+            "hours_per_week",
+            "mentor_capacity",
+            "visibility",
+            "open_to_matching",
+        ]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "looking_for": forms.Textarea(attrs={"rows": 3}),
+            "visibility": forms.RadioSelect,
+        }
+
+
+class InitiativeForm(forms.ModelForm):
+    municipality = MunicipalityChoiceField()
+    themes = _taxonomy(Theme, _("Themes"))
+    target_groups = _taxonomy(TargetGroup, _("Target groups"))
+    success_factors = _taxonomy(SuccessFactor, _("Success factors"))
+    funders = _taxonomy(Fund, _("Funders"))
+    partners = RefListField(
+        queryset=Organisation.objects.all(),
+        label=_("Partner organisations"),
+        help_text=_("Their refs, separated by commas (e.g. cultuurinzicht, gemeente-utrecht)."),
+    )
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "title",
+            "leader",
+            "municipality",
+            "neighbourhood",
+            "status",
+            "started",
+            "ended",
+            "themes",
+            "target_groups",
+            "summary",
+            "results",
+            "success_factors",
+            "obstacles",
+            "lessons",
+            "partners",
+            "funders",
+        ]
+        widgets = {
+            "started": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ended": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "results": forms.Textarea(attrs={"rows": 3}),
+            "obstacles": forms.Textarea(attrs={"rows": 3}),
+            "lessons": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = Person.objects.filter(
+            memberships__organisation=organisation
+        ).order_by("name")
+        self.fields["leader"].empty_label = _("— nobody in particular —")
+        self.fields["leader"].help_text = _("A member of the organisation.")
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+    )
+
+
+def _choices(model):
+    return [(row.pk, row.name) for row in model.objects.all()]
+
+
+class DirectoryForm(forms.Form):
+    """Search and filters, read from the query string; every value is optional and bad
+    values are dropped, so any URL answers."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=1000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+
+    def values(self, name: str) -> tuple[str, ...]:
+        if not self.is_bound:
+            return ()
+        allowed = {str(value) for value, _label in self.fields[name].choices}
+        return tuple(v for v in self.data.getlist(name) if v in allowed)
+
+    @property
+    def query(self) -> str:
+        return (self.data.get("q") or "")[:1000] if self.is_bound else ""
+
+
+def _filter(label):
+    return forms.MultipleChoiceField(
+        label=label, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class InitiativeSearchForm(DirectoryForm):
+    theme = _filter(_("Theme"))
+    target_group = _filter(_("Target group"))
+    success_factor = _filter(_("Success factor"))
+    status = _filter(_("Status"))
+    municipality = _filter(_("Municipality"))
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("relevance", _("Relevance")), ("recent", _("Most recent"))],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = _choices(Theme)
+        self.fields["target_group"].choices = _choices(TargetGroup)
+        self.fields["success_factor"].choices = _choices(SuccessFactor)
+        self.fields["status"].choices = Initiative.Status.choices
+        self.fields["municipality"].choices = [(m.slug, m.name) for m in Municipality.objects.all()]
+
+
+class OrganisationSearchForm(DirectoryForm):
+    kind = _filter(_("Kind"))
+    theme = _filter(_("Theme"))
+    target_group = _filter(_("Target group"))
+    municipality = _filter(_("Municipality"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Organisation.Kind.choices
+        self.fields["theme"].choices = _choices(Theme)
+        self.fields["target_group"].choices = _choices(TargetGroup)
+        self.fields["municipality"].choices = [(m.slug, m.name) for m in Municipality.objects.all()]
+
+
+class PersonSearchForm(DirectoryForm):
+    role = _filter(_("Role"))
+    theme = _filter(_("Theme"))
+    target_group = _filter(_("Experience with"))
+    language = _filter(_("Language"))
+    municipality = _filter(_("Municipality"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _choices(Role)
+        self.fields["theme"].choices = _choices(Theme)
+        self.fields["target_group"].choices = _choices(TargetGroup)
+        self.fields["language"].choices = _choices(Language)
+        self.fields["municipality"].choices = [(m.slug, m.name) for m in Municipality.objects.all()]
+
+
+class FundSearchForm(DirectoryForm):
+    theme = _filter(_("Theme"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = _choices(Theme)

@@ -1,0 +1,263 @@
+"""Reads for the network: directories, the knowledge bank, overviews (STYLE.md §1).
+
+Every list runs a fixed number of queries whatever its length (select_related and
+prefetch_related; tests/network/test_query_counts.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
+
+from network.models import (
+    Fund,
+    Initiative,
+    Membership,
+    Municipality,
+    Organisation,
+    Person,
+    SuccessFactor,
+    TargetGroup,
+    Theme,
+)
+from network.permissions import person_visibility_q
+from network.search import clean_query, text_search
+
+
+def _any_of(queryset: QuerySet, relation: str, values) -> QuerySet:
+    """Rows related to any of `values` through the many-to-many `relation`, without
+    duplicating rows (an EXISTS on the through table)."""
+    values = [v for v in values if v]
+    if not values:
+        return queryset
+    model = queryset.model
+    through = model._meta.get_field(relation).remote_field.through
+    source = model._meta.get_field(relation).m2m_field_name()
+    target = model._meta.get_field(relation).m2m_reverse_field_name()
+    return queryset.filter(
+        Exists(through.objects.filter(**{source: OuterRef("pk"), f"{target}__in": values}))
+    )
+
+
+def _municipality_filter(queryset: QuerySet, values) -> QuerySet:
+    """Municipalities by name, case-insensitively, or by slug (`De Bilt` = `de-bilt`)."""
+    slugs = [slugify(v) for v in values if v and v.strip()]
+    if not slugs:
+        return queryset
+    return queryset.filter(municipality_id__in=slugs)
+
+
+@dataclass(frozen=True)
+class InitiativeFilters:
+    q: str = ""
+    themes: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    municipalities: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    success_factors: tuple[str, ...] = ()
+    sort: str = "relevance"  # or "recent"
+
+
+def initiative_list_base() -> QuerySet[Initiative]:
+    return Initiative.objects.select_related(
+        "organisation", "municipality", "leader"
+    ).prefetch_related("themes", "target_groups", "success_factors")
+
+
+def initiative_search(filters: InitiativeFilters) -> QuerySet[Initiative]:
+    q = clean_query(filters.q)
+    queryset = text_search(initiative_list_base(), q, rank=True)
+    queryset = _any_of(queryset, "themes", filters.themes)
+    queryset = _any_of(queryset, "target_groups", filters.target_groups)
+    queryset = _any_of(queryset, "success_factors", filters.success_factors)
+    queryset = _municipality_filter(queryset, filters.municipalities)
+    statuses = [s for s in filters.statuses if s in Initiative.Status.values]
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    if q and filters.sort != "recent":
+        return queryset.order_by("-rank", "-updated_at", "-pk")
+    return queryset.order_by("-updated_at", "-pk")
+
+
+def initiative_get(ref: str) -> Initiative:
+    return get_object_or_404(
+        Initiative.objects.select_related(
+            "organisation", "municipality", "leader"
+        ).prefetch_related("themes", "target_groups", "success_factors", "partners", "funders"),
+        ref=ref,
+    )
+
+
+def initiative_similar(initiative: Initiative, *, limit: int = 4) -> QuerySet[Initiative]:
+    """Initiatives sharing the most themes and target groups, most recent first among equals."""
+    theme_ids = [t.pk for t in initiative.themes.all()]
+    group_ids = [g.pk for g in initiative.target_groups.all()]
+    if not theme_ids and not group_ids:
+        return Initiative.objects.none()
+    return (
+        Initiative.objects.exclude(pk=initiative.pk)
+        .annotate(
+            overlap=Count("themes", filter=Q(themes__in=theme_ids), distinct=True)
+            + Count("target_groups", filter=Q(target_groups__in=group_ids), distinct=True)
+        )
+        .filter(overlap__gt=0)
+        .select_related("organisation", "municipality")
+        .order_by("-overlap", "-updated_at")[:limit]
+    )
+
+
+def initiative_funding_suggestions(initiative: Initiative, *, limit: int = 5) -> QuerySet[Fund]:
+    """Funds whose themes fit the initiative, best fit first, not already funding it."""
+    theme_ids = [t.pk for t in initiative.themes.all()]
+    if not theme_ids:
+        return Fund.objects.none()
+    return (
+        Fund.objects.exclude(initiatives=initiative)
+        .annotate(fit=Count("themes", filter=Q(themes__in=theme_ids), distinct=True))
+        .filter(fit__gt=0)
+        .prefetch_related("themes")
+        .order_by("-fit", "name")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    q: str = ""
+    kinds: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    municipalities: tuple[str, ...] = ()
+
+
+def organisation_search(filters: OrganisationFilters) -> QuerySet[Organisation]:
+    q = clean_query(filters.q)
+    queryset = Organisation.objects.select_related("municipality").prefetch_related(
+        "themes", "target_groups"
+    )
+    queryset = text_search(queryset, q, rank=True)
+    kinds = [k for k in filters.kinds if k in Organisation.Kind.values]
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    queryset = _any_of(queryset, "themes", filters.themes)
+    queryset = _any_of(queryset, "target_groups", filters.target_groups)
+    queryset = _municipality_filter(queryset, filters.municipalities)
+    if q:
+        return queryset.order_by("-rank", "name", "pk")
+    return queryset.order_by("name", "pk")
+
+
+def organisation_get(ref: str) -> Organisation:
+    return get_object_or_404(
+        Organisation.objects.select_related("municipality").prefetch_related(
+            "themes", "target_groups", "languages"
+        ),
+        ref=ref,
+    )
+
+
+def organisation_members(organisation: Organisation, *, viewer) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .filter(person_visibility_q(viewer, prefix="person__"))
+        .select_related("person", "person__municipality")
+        .order_by("role", "person__name")
+    )
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    q: str = ""
+    roles: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    municipalities: tuple[str, ...] = ()
+
+
+def person_search(filters: PersonFilters, *, viewer) -> QuerySet[Person]:
+    q = clean_query(filters.q)
+    queryset = (
+        Person.objects.filter(person_visibility_q(viewer))
+        .select_related("municipality")
+        .prefetch_related("roles", "languages", "themes", "target_groups")
+    )
+    queryset = text_search(queryset, q, rank=True)
+    queryset = _any_of(queryset, "roles", filters.roles)
+    queryset = _any_of(queryset, "themes", filters.themes)
+    queryset = _any_of(queryset, "target_groups", filters.target_groups)
+    queryset = _any_of(queryset, "languages", filters.languages)
+    queryset = _municipality_filter(queryset, filters.municipalities)
+    if q:
+        return queryset.order_by("-rank", "name", "pk")
+    return queryset.order_by("name", "pk")
+
+
+def person_get(ref: str, *, viewer) -> Person:
+    """A profile the viewer may see; 404 otherwise (a hidden profile does not exist for them)."""
+    return get_object_or_404(
+        Person.objects.filter(person_visibility_q(viewer))
+        .select_related("municipality", "user")
+        .prefetch_related(
+            "roles",
+            "languages",
+            "themes",
+            "target_groups",
+            Prefetch("memberships", queryset=Membership.objects.select_related("organisation")),
+            Prefetch("led_initiatives", queryset=Initiative.objects.order_by("-updated_at")),
+        ),
+        ref=ref,
+    )
+
+
+def person_for_user(user) -> Person | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def fund_search(*, q: str = "", themes: tuple[str, ...] = ()) -> QuerySet[Fund]:
+    queryset = Fund.objects.prefetch_related("themes", "target_groups").annotate(
+        initiative_count=Count("initiatives", distinct=True)
+    )
+    q = clean_query(q)
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    queryset = _any_of(queryset, "themes", themes)
+    return queryset.order_by("name", "pk")
+
+
+def fund_get(ref: str) -> Fund:
+    return get_object_or_404(Fund.objects.prefetch_related("themes", "target_groups"), ref=ref)
+
+
+@dataclass
+class Overview:
+    total: int
+    by_status: list[tuple[str, int]] = field(default_factory=list)
+    by_theme: list[tuple[Theme, int]] = field(default_factory=list)
+    by_target_group: list[tuple[TargetGroup, int]] = field(default_factory=list)
+    by_municipality: list[tuple[Municipality, int]] = field(default_factory=list)
+    by_success_factor: list[tuple[SuccessFactor, int]] = field(default_factory=list)
+
+
+def knowledge_bank_overview() -> Overview:
+    """Initiatives counted by theme, target group, municipality and success factor, as the
+    province's inventory of 162 projects did."""
+
+    def counted(model, relation: str):
+        order = "name" if model is Municipality else "position"
+        rows = model.objects.annotate(n=Count(relation, distinct=True)).order_by("-n", order)
+        return [(row, row.n) for row in rows]
+
+    statuses = dict(Initiative.objects.values_list("status").annotate(n=Count("pk")))
+    return Overview(
+        total=Initiative.objects.count(),
+        by_status=[(label, statuses.get(value, 0)) for value, label in Initiative.Status.choices],
+        by_theme=counted(Theme, "initiative"),
+        by_target_group=counted(TargetGroup, "initiative"),
+        by_municipality=[(m, n) for m, n in counted(Municipality, "initiative") if n],
+        by_success_factor=counted(SuccessFactor, "initiative"),
+    )

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from network.models import Invitation, Membership, Organisation, Person
+from network.permissions import can_edit_organisation, can_manage_members
+from network.search import search_vectors_refresh
+from network.services.people import person_ensure_for_user
+from network.services.refs import ref_generate
+
+ORGANISATION_M2M = ("themes", "target_groups", "languages")
+INVITATION_VALID_DAYS = 14
+
+
+def _apply(organisation: Organisation, data: dict[str, Any]) -> Organisation:
+    relations = {key: data.pop(key) for key in ORGANISATION_M2M if key in data}
+    for key, value in data.items():
+        setattr(organisation, key, value)
+    organisation.full_clean()
+    organisation.save()
+    for key, value in relations.items():
+        getattr(organisation, key).set(value)
+    search_vectors_refresh(Organisation, [organisation.pk])
+    return organisation
+
+
+@transaction.atomic
+def organisation_register(*, creator, data: dict[str, Any]) -> Organisation:
+    """Register an organisation; its creator becomes its admin."""
+    data = dict(data)
+    data.pop("verified", None)  # set by staff only
+    organisation = _apply(Organisation(ref=ref_generate("org")), data)
+    person = person_ensure_for_user(user=creator)
+    Membership.objects.create(organisation=organisation, person=person, role=Membership.Role.ADMIN)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, actor, data: dict[str, Any]) -> Organisation:
+    if not can_edit_organisation(actor, organisation):
+        raise PermissionDenied(_("Only the organisation's admins can change it."))
+    data = dict(data)
+    if not actor.is_staff:
+        data.pop("verified", None)
+    return _apply(organisation, data)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def membership_invite(
+    *, organisation: Organisation, actor, email: str, role: str = Membership.Role.MEMBER
+) -> Invitation:
+    """Invite someone by email; the mail with the link goes out after commit."""
+    if not can_manage_members(actor, organisation):
+        raise PermissionDenied(_("Only the organisation's admins can invite people."))
+    email = email.strip().lower()
+    if Membership.objects.filter(
+        organisation=organisation, person__user__email__iexact=email
+    ).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=Person.objects.filter(user=actor).first(),
+        expires_at=timezone.now() + timedelta(days=INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    transaction.on_commit(lambda: _invitation_send(invitation, token))
+    return invitation
+
+
+def _invitation_send(invitation: Invitation, token: str) -> None:
+    base = getattr(settings, "BRUGGEN_BASE_URL", "http://127.0.0.1:8000")
+    link = base.rstrip("/") + reverse("network:invitation_accept", args=[token])
+    context = {"invitation": invitation, "link": link, "days": INVITATION_VALID_DAYS}
+    send_mail(
+        subject=_("Invitation to join %(organisation)s on Bruggen")
+        % {"organisation": invitation.organisation.name},
+        message=render_to_string("network/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid."))
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been used."))
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(_("This invitation has expired. Ask for a new one."))
+    if invitation.email != user.email.lower():
+        raise ValidationError(
+            _("This invitation was sent to another email address. Sign in with that address.")
+        )
+    person = person_ensure_for_user(user=user)
+    membership, created = Membership.objects.get_or_create(
+        organisation=invitation.organisation, person=person, defaults={"role": invitation.role}
+    )
+    if not created and invitation.role == Membership.Role.ADMIN:
+        membership.role = Membership.Role.ADMIN
+        membership.save(update_fields=["role"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+def _guard_last_admin(membership: Membership) -> None:
+    if membership.role != Membership.Role.ADMIN:
+        return
+    admins = Membership.objects.filter(
+        organisation=membership.organisation, role=Membership.Role.ADMIN
+    ).count()
+    if admins <= 1:
+        raise ValidationError(
+            _("An organisation needs at least one admin: make someone else admin first.")
+        )
+
+
+@transaction.atomic
+def membership_remove(*, organisation: Organisation, actor, person: Person) -> None:
+    if not can_manage_members(actor, organisation):
+        raise PermissionDenied(_("Only the organisation's admins can remove members."))
+    membership = Membership.objects.filter(organisation=organisation, person=person).first()
+    if membership is None:
+        raise ValidationError(_("This person is not a member."))
+    _guard_last_admin(membership)
+    membership.delete()
+
+
+@transaction.atomic
+def membership_set_role(
+    *, organisation: Organisation, actor, person: Person, role: str
+) -> Membership:
+    if not can_manage_members(actor, organisation):
+        raise PermissionDenied(_("Only the organisation's admins can change roles."))
+    membership = Membership.objects.filter(organisation=organisation, person=person).first()
+    if membership is None:
+        raise ValidationError(_("This person is not a member."))
+    if role not in Membership.Role.values:
+        raise ValidationError(_("Unknown role."))
+    if role != Membership.Role.ADMIN:
+        _guard_last_admin(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, organisation: Organisation, user) -> None:
+    membership = Membership.objects.filter(organisation=organisation, person__user=user).first()
+    if membership is None:
+        raise ValidationError(_("You are not a member of this organisation."))
+    _guard_last_admin(membership)
+    membership.delete()

@@ -1,0 +1,175 @@
+"""The vocabularies of CONTRACTS.md §2 and the municipalities of the province of Utrecht.
+
+The slugs are a public contract: add, never rename or remove. Migration 0002 loads these
+tables; `taxonomy_sync()` (run by that migration and by `load_demo`) adds new entries.
+"""
+
+from __future__ import annotations
+
+THEMES = [
+    ("dialogue", "Dialoog & debat", "Dialogue & debate"),
+    ("food", "Koken & eten", "Cooking & food"),
+    ("sport", "Sport & bewegen", "Sport & exercise"),
+    ("art_culture", "Kunst & cultuur", "Art & culture"),
+    ("language", "Taal", "Language"),
+    ("education", "Onderwijs & school", "Education & school"),
+    ("parents", "Ouderbetrokkenheid", "Parental involvement"),
+    ("work", "Werk & inkomen", "Work & income"),
+    ("emancipation", "Emancipatie", "Emancipation"),
+    ("youth_work", "Jongerenwerk", "Youth work"),
+    ("health_care", "Zorg & welzijn", "Care & wellbeing"),
+    ("neighbourhood", "Wijk & ontmoeting", "Neighbourhood & meeting"),
+    ("festival", "Festivals & evenementen", "Festivals & events"),
+    ("volunteering", "Vrijwillige inzet", "Volunteering"),
+    ("mentoring", "Maatjes & mentoring", "Buddies & mentoring"),
+    ("faith", "Geloof & levensbeschouwing", "Faith & belief"),
+]
+
+TARGET_GROUPS = [
+    ("moroccan", "Marokkaanse Nederlanders", "Moroccan Dutch"),
+    ("turkish", "Turkse Nederlanders", "Turkish Dutch"),
+    ("somali", "Somalische Nederlanders", "Somali Dutch"),
+    ("antillean", "Antilliaanse Nederlanders", "Antillean Dutch"),
+    ("surinamese", "Surinaamse Nederlanders", "Surinamese Dutch"),
+    ("refugees", "Vluchtelingen & statushouders", "Refugees & status holders"),
+    ("newcomers", "Nieuwkomers & inburgeraars", "Newcomers"),
+    ("native_dutch", "Autochtone Nederlanders", "Native Dutch"),
+    ("youth", "Jongeren", "Young people"),
+    ("children", "Kinderen", "Children"),
+    ("girls_women", "Meisjes & vrouwen", "Girls & women"),
+    ("parents", "Ouders", "Parents"),
+    ("elderly", "Ouderen", "Older people"),
+    ("residents", "Alle wijkbewoners", "All residents"),
+    ("isolated", "Mensen in sociaal isolement", "Socially isolated people"),
+]
+
+SUCCESS_FACTORS = [
+    ("subsidy", "Subsidie", "Funding"),
+    ("network", "Netwerk", "Network"),
+    ("partners", "Samenwerkingspartners", "Partners"),
+    ("agreements", "Duidelijke afspraken", "Clear agreements"),
+    ("staff_competences", "Competenties van medewerkers", "Staff competences"),
+    ("target_group_knowledge", "Kennis van de doelgroep", "Knowledge of the target group"),
+    ("recruitment", "Werving", "Recruitment"),
+    ("start_small", "Klein beginnen", "Start small"),
+    ("local_outreach", "Lokaal bereik", "Local outreach"),
+    ("time_and_energy", "Tijd en energie", "Time and energy"),
+    ("volunteers", "Vrijwilligers", "Volunteers"),
+    ("neighbourhood_based", "Wijkgericht werken", "Neighbourhood-based"),
+    ("low_threshold", "Laagdrempelig", "Low threshold"),
+    ("proactive", "Outreachend werken", "Proactive outreach"),
+    ("role_models", "Rolmodellen", "Role models"),
+    ("shared_interest", "Gedeeld belang", "Shared interest"),
+    ("activities_fit", "Activiteiten die aansluiten", "Activities that fit"),
+    ("own_language", "In de eigen taal", "In people's own language"),
+]
+
+ROLES = [
+    ("volunteer", "Vrijwilliger", "Volunteer"),
+    ("key_figure", "Sleutelfiguur", "Key figure"),
+    ("mentor", "Mentor", "Mentor"),
+    ("project_leader", "Projectleider", "Project leader"),
+]
+
+LANGUAGES = [
+    ("nl", "Nederlands", "Dutch"),
+    ("en", "Engels", "English"),
+    ("ar", "Arabisch", "Arabic"),
+    ("tr", "Turks", "Turkish"),
+    ("so", "Somalisch", "Somali"),
+    ("zgh", "Tamazight (Berbers)", "Tamazight (Berber)"),
+    ("pap", "Papiaments", "Papiamento"),
+    ("srn", "Sranantongo", "Sranan Tongo"),
+    ("fa", "Perzisch (Farsi, Dari)", "Persian (Farsi, Dari)"),
+    ("ps", "Pasjtoe", "Pashto"),
+    ("ti", "Tigrinya", "Tigrinya"),
+    ("am", "Amhaars", "Amharic"),
+    ("uk", "Oekraïens", "Ukrainian"),
+    ("ru", "Russisch", "Russian"),
+    ("pl", "Pools", "Polish"),
+    ("ro", "Roemeens", "Romanian"),
+    ("bg", "Bulgaars", "Bulgarian"),
+    ("fr", "Frans", "French"),
+    ("de", "Duits", "German"),
+    ("es", "Spaans", "Spanish"),
+    ("pt", "Portugees", "Portuguese"),
+    ("ku", "Koerdisch", "Kurdish"),
+    ("hi", "Hindi", "Hindi"),
+    ("ur", "Urdu", "Urdu"),
+    ("zh", "Chinees", "Chinese"),
+    ("wo", "Wolof", "Wolof"),
+    ("sw", "Swahili", "Swahili"),
+    ("it", "Italiaans", "Italian"),
+    ("hy", "Armeens", "Armenian"),
+    ("sq", "Albanees", "Albanian"),
+    ("bs", "Bosnisch", "Bosnian"),
+    ("ber", "Berbertalen (overig)", "Berber languages (other)"),
+]
+
+# The 26 municipalities of the province of Utrecht with approximate centroids (lat, lon).
+MUNICIPALITIES = [
+    ("Amersfoort", 52.1561, 5.3878),
+    ("Baarn", 52.2112, 5.2875),
+    ("De Bilt", 52.1100, 5.1810),
+    ("Bunnik", 52.0670, 5.1980),
+    ("Bunschoten", 52.2430, 5.3780),
+    ("De Ronde Venen", 52.2200, 4.9000),
+    ("Eemnes", 52.2540, 5.2570),
+    ("Houten", 52.0280, 5.1680),
+    ("IJsselstein", 52.0200, 5.0430),
+    ("Leusden", 52.1330, 5.4300),
+    ("Lopik", 51.9720, 4.9450),
+    ("Montfoort", 52.0460, 4.9520),
+    ("Nieuwegein", 52.0290, 5.0810),
+    ("Oudewater", 52.0250, 4.8680),
+    ("Renswoude", 52.0740, 5.5400),
+    ("Rhenen", 51.9590, 5.5680),
+    ("Soest", 52.1750, 5.3040),
+    ("Stichtse Vecht", 52.1750, 5.0050),
+    ("Utrecht", 52.0907, 5.1214),
+    ("Utrechtse Heuvelrug", 52.0400, 5.3800),
+    ("Veenendaal", 52.0280, 5.5590),
+    ("Vijfheerenlanden", 51.9300, 5.0700),
+    ("Wijk bij Duurstede", 51.9750, 5.3400),
+    ("Woerden", 52.0860, 4.8830),
+    ("Woudenberg", 52.0810, 5.4170),
+    ("Zeist", 52.0900, 5.2330),
+]
+
+
+def taxonomy_sync(apps=None) -> None:
+    """Create missing taxonomy entries and update names; never deletes (slugs are a contract).
+
+    `apps` is the migration state's registry when called from a migration."""
+    from django.utils.text import slugify
+
+    get = apps.get_model if apps else _live_model
+    for model_name, rows in [
+        ("Theme", THEMES),
+        ("TargetGroup", TARGET_GROUPS),
+        ("SuccessFactor", SUCCESS_FACTORS),
+        ("Role", ROLES),
+        ("Language", LANGUAGES),
+    ]:
+        model = get("network", model_name)
+        for position, (slug, name_nl, name_en) in enumerate(rows):
+            model.objects.update_or_create(
+                slug=slug, defaults={"name_nl": name_nl, "name_en": name_en, "position": position}
+            )
+    municipality = get("network", "Municipality")
+    for name, latitude, longitude in MUNICIPALITIES:
+        municipality.objects.update_or_create(
+            slug=slugify(name),
+            defaults={
+                "name": name,
+                "latitude": latitude,
+                "longitude": longitude,
+                "province": "Utrecht",
+            },
+        )
+
+
+def _live_model(app_label: str, model_name: str):
+    from django.apps import apps
+
+    return apps.get_model(app_label, model_name)

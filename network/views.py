@@ -1,0 +1,496 @@
+"""Pages of the network: the knowledge bank, directories, registration and profiles.
+
+Views are thin (STYLE.md §2): parse with a form, authorise through network.permissions,
+call one service or selector, render. HTMX requests get the results partial only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from network import permissions, selectors
+from network.forms import (
+    FundSearchForm,
+    InitiativeForm,
+    InitiativeSearchForm,
+    InvitationForm,
+    OrganisationForm,
+    OrganisationSearchForm,
+    PersonForm,
+    PersonSearchForm,
+)
+from network.models import Membership, Person
+from network.services import initiatives as initiative_services
+from network.services import organisations as organisation_services
+from network.services import people as people_services
+
+PER_PAGE = 20
+
+
+def _page(request: HttpRequest, queryset):
+    paginator = Paginator(queryset, PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _directory(
+    request: HttpRequest, *, template: str, partial: str, form, results, extra=None
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "page_obj": _page(request, results),
+        "query_string": _query_without_page(request),
+        "partial_template": partial,
+        **(extra or {}),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, partial, context)
+    return render(request, template, context)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            for message in field_errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+# The knowledge bank ---------------------------------------------------------------------
+
+
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    form = InitiativeSearchForm(request.GET or None)
+    filters = selectors.InitiativeFilters(
+        q=form.query,
+        themes=form.values("theme"),
+        target_groups=form.values("target_group"),
+        municipalities=form.values("municipality"),
+        statuses=form.values("status"),
+        success_factors=form.values("success_factor"),
+        sort=request.GET.get("sort") or "relevance",
+    )
+    return _directory(
+        request,
+        template="network/initiative_list.html",
+        partial="network/_initiative_results.html",
+        form=form,
+        results=selectors.initiative_search(filters),
+    )
+
+
+def initiative_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    initiative = selectors.initiative_get(ref)
+    leader = initiative.leader
+    if leader is not None and not permissions.can_view_person(request.user, leader):
+        leader = None
+    return render(
+        request,
+        "network/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "leader": leader,
+            "similar": selectors.initiative_similar(initiative),
+            "funding_suggestions": selectors.initiative_funding_suggestions(initiative),
+            "can_edit": permissions.can_edit_initiative(request.user, initiative),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_create(request: HttpRequest, ref: str) -> HttpResponse:
+    organisation = selectors.organisation_get(ref)
+    if not permissions.can_add_initiative(request.user, organisation):
+        raise PermissionDenied
+    form = InitiativeForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative = initiative_services.initiative_create(
+                organisation=organisation, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The initiative is in the knowledge bank."))
+            return redirect("network:initiative_detail", ref=initiative.ref)
+    return render(
+        request,
+        "network/initiative_form.html",
+        {"form": form, "organisation": organisation},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    initiative = selectors.initiative_get(ref)
+    if not permissions.can_edit_initiative(request.user, initiative):
+        raise PermissionDenied
+    form = InitiativeForm(
+        request.POST or None, instance=initiative, organisation=initiative.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative_services.initiative_update(
+                initiative=initiative, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("network:initiative_detail", ref=initiative.ref)
+    return render(
+        request,
+        "network/initiative_form.html",
+        {"form": form, "organisation": initiative.organisation, "initiative": initiative},
+        status=400 if form.errors else 200,
+    )
+
+
+def knowledge_bank_overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "network/overview.html", {"overview": selectors.knowledge_bank_overview()}
+    )
+
+
+CHART_DIMENSIONS = {
+    "themes": ("by_theme", "theme"),
+    "target-groups": ("by_target_group", "target_group"),
+    "municipalities": ("by_municipality", "municipality"),
+    "success-factors": ("by_success_factor", "success_factor"),
+}
+
+
+def knowledge_bank_chart(request: HttpRequest, dimension: str) -> HttpResponse:
+    """A horizontal bar chart as SVG, drawn by the app (no chart library, no CDN)."""
+    if dimension not in CHART_DIMENSIONS:
+        raise Http404
+    attribute, _parameter = CHART_DIMENSIONS[dimension]
+    rows = getattr(selectors.knowledge_bank_overview(), attribute)
+    maximum = max((n for _row, n in rows), default=0) or 1
+    bar_height, label_width, bar_width = 26, 260, 360
+    bars = [
+        {
+            "label": row.name,
+            "count": n,
+            "y": index * bar_height,
+            "width": round(bar_width * n / maximum, 1),
+            "text_y": index * bar_height + 17,
+        }
+        for index, (row, n) in enumerate(rows)
+    ]
+    response = render(
+        request,
+        "network/chart.svg",
+        {
+            "bars": bars,
+            "height": max(len(bars), 1) * bar_height,
+            "label_width": label_width,
+            "bar_width": bar_width,
+            "total_width": label_width + bar_width + 60,
+            "count_x": bar_width + 8,
+            "title": dimension,
+        },
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    response["Cache-Control"] = "max-age=60"
+    return response
+
+
+# Organisations ---------------------------------------------------------------------------
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationSearchForm(request.GET or None)
+    filters = selectors.OrganisationFilters(
+        q=form.query,
+        kinds=form.values("kind"),
+        themes=form.values("theme"),
+        target_groups=form.values("target_group"),
+        municipalities=form.values("municipality"),
+    )
+    return _directory(
+        request,
+        template="network/organisation_list.html",
+        partial="network/_organisation_results.html",
+        form=form,
+        results=selectors.organisation_search(filters),
+    )
+
+
+def organisation_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    organisation = selectors.organisation_get(ref)
+    role = permissions.membership_role(request.user, organisation)
+    return render(
+        request,
+        "network/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": selectors.organisation_members(organisation, viewer=request.user),
+            "initiatives": organisation.initiatives.select_related("municipality").order_by(
+                "-updated_at"
+            ),
+            "partner_in": organisation.partner_in.select_related("organisation").order_by(
+                "-updated_at"
+            ),
+            "membership_role": role,
+            "can_edit": permissions.can_edit_organisation(request.user, organisation),
+            "can_add_initiative": permissions.can_add_initiative(request.user, organisation),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_register(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = organisation_services.organisation_register(
+                creator=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your organisation is registered; you are its admin."))
+            return redirect("network:organisation_detail", ref=organisation.ref)
+    return render(
+        request,
+        "network/organisation_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, ref: str) -> HttpResponse:
+    organisation = selectors.organisation_get(ref)
+    if not permissions.can_edit_organisation(request.user, organisation):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_services.organisation_update(
+                organisation=organisation, actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("network:organisation_detail", ref=organisation.ref)
+    return render(
+        request,
+        "network/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_members(request: HttpRequest, ref: str) -> HttpResponse:
+    organisation = selectors.organisation_get(ref)
+    if not permissions.can_manage_members(request.user, organisation):
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_services.membership_invite(
+                organisation=organisation,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("network:organisation_members", ref=organisation.ref)
+    return render(
+        request,
+        "network/organisation_members.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "memberships": Membership.objects.filter(organisation=organisation)
+            .select_related("person", "person__user")
+            .order_by("role", "person__name"),
+            "invitations": organisation.invitations.filter(accepted_at__isnull=True),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def organisation_member_remove(request: HttpRequest, ref: str, person_ref: str) -> HttpResponse:
+    organisation = selectors.organisation_get(ref)
+    person = get_object_or_404(Person, ref=person_ref)
+    try:
+        organisation_services.membership_remove(
+            organisation=organisation, actor=request.user, person=person
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is no longer a member.") % {"name": person.name})
+    return redirect("network:organisation_members", ref=organisation.ref)
+
+
+@login_required
+@require_POST
+def organisation_leave(request: HttpRequest, ref: str) -> HttpResponse:
+    organisation = selectors.organisation_get(ref)
+    try:
+        organisation_services.membership_leave(organisation=organisation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You have left %(name)s.") % {"name": organisation.name})
+    return redirect("network:organisation_detail", ref=organisation.ref)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = organisation_services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "network/invitation_accept.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.path}")
+        try:
+            organisation_services.invitation_accept(token=token, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return render(
+                request, "network/invitation_accept.html", {"invitation": invitation}, status=400
+            )
+        messages.success(
+            request, _("Welcome to %(name)s.") % {"name": invitation.organisation.name}
+        )
+        return redirect("network:organisation_detail", ref=invitation.organisation.ref)
+    return render(request, "network/invitation_accept.html", {"invitation": invitation})
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("account_login")
+
+
+# People ----------------------------------------------------------------------------------
+
+
+def person_list(request: HttpRequest) -> HttpResponse:
+    form = PersonSearchForm(request.GET or None)
+    filters = selectors.PersonFilters(
+        q=form.query,
+        roles=form.values("role"),
+        themes=form.values("theme"),
+        target_groups=form.values("target_group"),
+        languages=form.values("language"),
+        municipalities=form.values("municipality"),
+    )
+    return _directory(
+        request,
+        template="network/person_list.html",
+        partial="network/_person_results.html",
+        form=form,
+        results=selectors.person_search(filters, viewer=request.user),
+    )
+
+
+def person_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    person = selectors.person_get(ref, viewer=request.user)
+    return render(
+        request,
+        "network/person_detail.html",
+        {"person": person, "can_edit": permissions.can_edit_person(request.user, person)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    person = selectors.person_for_user(request.user)
+    creating = person is None
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if person is None:
+                person = people_services.person_ensure_for_user(user=request.user)
+            people_services.person_update(person=person, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("network:person_detail", ref=person.ref)
+    return render(
+        request,
+        "network/profile_form.html",
+        {"form": form, "person": person, "creating": creating},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_claim(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            person = people_services.person_claim(token=token, user=request.user)
+        except ValidationError as error:
+            return render(
+                request,
+                "network/person_claim.html",
+                {"error": " ".join(error.messages)},
+                status=400,
+            )
+        messages.success(request, _("This profile is now yours."))
+        return redirect("network:person_detail", ref=person.ref)
+    return render(request, "network/person_claim.html", {"token": token})
+
+
+# Funds -----------------------------------------------------------------------------------
+
+
+def fund_list(request: HttpRequest) -> HttpResponse:
+    form = FundSearchForm(request.GET or None)
+    return _directory(
+        request,
+        template="network/fund_list.html",
+        partial="network/_fund_results.html",
+        form=form,
+        results=selectors.fund_search(q=form.query, themes=form.values("theme")),
+    )
+
+
+def fund_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    fund = selectors.fund_get(ref)
+    return render(
+        request,
+        "network/fund_detail.html",
+        {
+            "fund": fund,
+            "initiatives": fund.initiatives.select_related("organisation").order_by("-updated_at"),
+        },
+    )
