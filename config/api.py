@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import api_auth
+from network.selectors import person_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _detail(request, str(exc), exc.status_code)
+
+
+api.add_router("/", "network.api.router")
 
 
 class ComponentState(Schema):
@@ -145,10 +149,11 @@ class MeOut(Schema):
 def me(request: HttpRequest):
     """Who the caller is: email and their person `ref` (null until they have a profile)."""
     user = request.auth
+    person = person_for_user(user)
     return MeOut(
         email=user.email,
         name=user.name,
-        person=None,
+        person=person.ref if person else None,
         is_staff=user.is_staff,
         language=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
     )

@@ -97,6 +97,9 @@ class MunicipalityChoiceField(forms.ModelChoiceField):
 
 class OrganisationForm(forms.ModelForm):
     municipality = MunicipalityChoiceField()
+    website = forms.URLField(
+        label=_("Website"), required=False, max_length=300, assume_scheme="https"
+    )
     themes = _taxonomy(Theme, _("Themes"))
     target_groups = _taxonomy(TargetGroup, _("Target groups"))
     languages = _taxonomy(Language, _("Languages"))
