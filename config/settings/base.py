@@ -178,6 +178,8 @@ EMAIL_CONFIG = env.email_url("DJANGO_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Bruggen <noreply@bruggen.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in mail point (invitations, profile claims, unsubscribe).
+BRUGGEN_BASE_URL = env("DJANGO_BASE_URL", default="http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -89,8 +89,7 @@ def membership_invite(
 
 
 def _invitation_send(invitation: Invitation, token: str) -> None:
-    base = getattr(settings, "BRUGGEN_BASE_URL", "http://127.0.0.1:8000")
-    link = base.rstrip("/") + reverse("network:invitation_accept", args=[token])
+    link = settings.BRUGGEN_BASE_URL.rstrip("/") + reverse("network:invitation_accept", args=[token])
     context = {"invitation": invitation, "link": link, "days": INVITATION_VALID_DAYS}
     send_mail(
         subject=_("Invitation to join %(organisation)s on Bruggen")
