@@ -229,7 +229,8 @@ class DirectoryForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs.update({"autocomplete": "off"})
 
     def values(self, name: str) -> tuple[str, ...]:
         if not self.is_bound:

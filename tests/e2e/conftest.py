@@ -61,6 +61,11 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
+    # Transactional tests flush the database after each test, taking the taxonomies that
+    # migration 0002 loaded with it; put them back (idempotent).
+    from network.taxonomies import taxonomy_sync
+
+    taxonomy_sync()
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -72,6 +77,8 @@ def assert_accessible(page, *, context: str = "") -> None:
     """axe-core (WCAG 2.1 A and AA rules) finds no violations on the page as it is now."""
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} is missing: run `npm ci` (make install).")
+    # Let htmx finish: results fade while a request is in flight.
+    page.wait_for_function("!document.querySelector('.htmx-request')")
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
         """async () => await axe.run(document, {
