@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from network.events import profile_changed
 from network.models import Initiative, Organisation
 from network.permissions import can_add_initiative, can_edit_initiative
 from network.search import search_vectors_refresh
@@ -23,6 +24,13 @@ def _apply(initiative: Initiative, data: dict[str, Any]) -> Initiative:
     for key, value in relations.items():
         getattr(initiative, key).set(value)
     search_vectors_refresh(Initiative, [initiative.pk])
+    # The initiative is its leader's and organisations' track record in matching.
+    if initiative.leader_id:
+        profile_changed("person", initiative.leader_id)
+    if initiative.organisation_id:
+        profile_changed("organisation", initiative.organisation_id)
+    for partner in initiative.partners.all():
+        profile_changed("organisation", partner.pk)
     return initiative
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from network.events import profile_changed
 from network.models import Invitation, Membership, Organisation, Person
 from network.permissions import can_edit_organisation, can_manage_members
 from network.search import search_vectors_refresh
@@ -33,6 +34,7 @@ def _apply(organisation: Organisation, data: dict[str, Any]) -> Organisation:
     for key, value in relations.items():
         getattr(organisation, key).set(value)
     search_vectors_refresh(Organisation, [organisation.pk])
+    profile_changed("organisation", organisation.pk)
     return organisation
 
 
@@ -130,6 +132,7 @@ def invitation_accept(*, token: str, user) -> Membership:
         membership.save(update_fields=["role"])
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    profile_changed("person", person.pk)
     return membership
 
 
@@ -154,6 +157,7 @@ def membership_remove(*, organisation: Organisation, actor, person: Person) -> N
         raise ValidationError(_("This person is not a member."))
     _guard_last_admin(membership)
     membership.delete()
+    profile_changed("person", person.pk)
 
 
 @transaction.atomic
@@ -181,3 +185,4 @@ def membership_leave(*, organisation: Organisation, user) -> None:
         raise ValidationError(_("You are not a member of this organisation."))
     _guard_last_admin(membership)
     membership.delete()
+    profile_changed("person", membership.person_id)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from network.events import profile_changed
 from network.models import Person
 from network.search import search_vectors_refresh
 from network.services.refs import ref_generate, ref_retire
@@ -46,6 +47,7 @@ def person_update(*, person: Person, data: dict[str, Any]) -> Person:
     for key, value in relations.items():
         getattr(person, key).set(value)
     search_vectors_refresh(Person, [person.pk])
+    profile_changed("person", person.pk)
     return person
 
 
@@ -84,4 +86,5 @@ def person_claim(*, token: str, user) -> Person:
 def person_erase(*, person: Person) -> None:
     """Remove a profile: memberships go with it; initiatives stay, without their leader."""
     ref_retire(ref=person.ref, kind="person")
+    profile_changed("person", person.pk)
     person.delete()

@@ -1,0 +1,29 @@
+"""Notices that the network sends to apps above it (matching refreshes proposals when a
+profile or organisation changes). `network` never imports those apps: they subscribe from
+their AppConfig.ready(), and services publish after commit, by kind and id."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+ProfileListener = Callable[[str, int], None]
+
+_listeners: list[ProfileListener] = []
+
+
+def profile_changed_subscribe(listener: ProfileListener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def profile_changed(kind: str, pk: int) -> None:
+    """A person or organisation that may be a candidate changed (kind: 'person' or
+    'organisation'); listeners run after the transaction commits."""
+
+    def notify() -> None:
+        for listener in list(_listeners):
+            listener(kind, pk)
+
+    transaction.on_commit(notify)
