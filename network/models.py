@@ -372,3 +372,22 @@ class Initiative(Referenced):
 
         if self.started and self.ended and self.ended < self.started:
             raise ValidationError({"ended": _("The end date lies before the start date.")})
+
+
+class Block(models.Model):
+    """One person blocks another: no new messages from them, no proposals between them."""
+
+    blocker = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="blocked_by")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
+            models.CheckConstraint(condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker} blocks {self.blocked}"
