@@ -6,7 +6,8 @@ from datetime import date
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 from ninja.errors import AuthenticationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -77,6 +78,15 @@ class OrganisationOut(Schema):
         return _slugs(obj.languages.all())
 
 
+def _no_nul(value):
+    """Text with a NUL byte can't be stored (PostgreSQL refuses it): a 422, never a 500."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value):
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 class OrganisationIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: str = "other"
@@ -88,6 +98,11 @@ class OrganisationIn(Schema):
     languages: list[str] = Field(default_factory=list, max_length=50)
     offers: str = Field("", max_length=20_000)
     open_to_matching: bool = True
+
+    @field_validator("*")
+    @classmethod
+    def _reject_nul(cls, value):
+        return _no_nul(value)
 
 
 class OrganisationQuery(Schema):
@@ -155,7 +170,7 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn):
     organisation = organisation_services.organisation_register(
         creator=request.auth, data=_organisation_data(payload)
     )
-    return 201, selectors.organisation_get(organisation.ref)
+    return Status(201, selectors.organisation_get(organisation.ref))
 
 
 @router.get("/organisations/{ref}", response=OrganisationOut, auth=None)

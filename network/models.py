@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-REF_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+REF_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}\Z")
 ref_validator = RegexValidator(
     REF_PATTERN,
     _(
@@ -268,7 +268,9 @@ class Invitation(models.Model):
         _("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -386,7 +388,9 @@ class Block(models.Model):
         verbose_name_plural = _("blocks")
         constraints = [
             models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
-            models.CheckConstraint(condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

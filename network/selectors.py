@@ -6,9 +6,11 @@ prefetch_related; tests/network/test_query_counts.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
@@ -23,14 +25,26 @@ from network.models import (
     TargetGroup,
     Theme,
 )
+from network.models import REF_PATTERN
 from network.permissions import person_visibility_q
 from network.search import clean_query, text_search
+
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9_-]{1,60}$")
+
+
+def _checked_ref(ref: str) -> str:
+    """A ref that cannot exist (wrong characters, a NUL byte) is a 404, not a database error."""
+    if not REF_PATTERN.match(ref or ""):
+        raise Http404
+    return ref
 
 
 def _any_of(queryset: QuerySet, relation: str, values) -> QuerySet:
     """Rows related to any of `values` through the many-to-many `relation`, without
     duplicating rows (an EXISTS on the through table)."""
-    values = [v for v in values if v]
+    # Slugs only: anything else (a NUL byte, 10,000 characters) matches nothing.
+    values = [v for v in values if isinstance(v, str) and SLUG_PATTERN.match(v)]
     if not values:
         return queryset
     model = queryset.model
@@ -87,7 +101,7 @@ def initiative_get(ref: str) -> Initiative:
         Initiative.objects.select_related(
             "organisation", "municipality", "leader"
         ).prefetch_related("themes", "target_groups", "success_factors", "partners", "funders"),
-        ref=ref,
+        ref=_checked_ref(ref),
     )
 
 
@@ -135,7 +149,7 @@ class OrganisationFilters:
 def organisation_search(filters: OrganisationFilters) -> QuerySet[Organisation]:
     q = clean_query(filters.q)
     queryset = Organisation.objects.select_related("municipality").prefetch_related(
-        "themes", "target_groups"
+        "themes", "target_groups", "languages"
     )
     queryset = text_search(queryset, q, rank=True)
     kinds = [k for k in filters.kinds if k in Organisation.Kind.values]
@@ -154,7 +168,7 @@ def organisation_get(ref: str) -> Organisation:
         Organisation.objects.select_related("municipality").prefetch_related(
             "themes", "target_groups", "languages"
         ),
-        ref=ref,
+        ref=_checked_ref(ref),
     )
 
 
@@ -208,7 +222,7 @@ def person_get(ref: str, *, viewer) -> Person:
             Prefetch("memberships", queryset=Membership.objects.select_related("organisation")),
             Prefetch("led_initiatives", queryset=Initiative.objects.order_by("-updated_at")),
         ),
-        ref=ref,
+        ref=_checked_ref(ref),
     )
 
 
@@ -230,7 +244,9 @@ def fund_search(*, q: str = "", themes: tuple[str, ...] = ()) -> QuerySet[Fund]:
 
 
 def fund_get(ref: str) -> Fund:
-    return get_object_or_404(Fund.objects.prefetch_related("themes", "target_groups"), ref=ref)
+    return get_object_or_404(
+        Fund.objects.prefetch_related("themes", "target_groups"), ref=_checked_ref(ref)
+    )
 
 
 @dataclass
