@@ -7,9 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import field_validator
 from ninja.errors import AuthenticationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import field_validator
 
 from accounts.api import api_auth
 from accounts.services import api_token_authenticate

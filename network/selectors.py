@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
 from network.models import (
+    REF_PATTERN,
     Fund,
     Initiative,
     Membership,
@@ -25,10 +26,8 @@ from network.models import (
     TargetGroup,
     Theme,
 )
-from network.models import REF_PATTERN
 from network.permissions import person_visibility_q
 from network.search import clean_query, text_search
-
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9_-]{1,60}$")
 
