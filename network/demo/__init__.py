@@ -1,9 +1,13 @@
-"""The demo network that `make run` loads once: demo sign-ins and, from network.jsonl, the
-province's projects with their organisations, people and funds."""
+"""The demo network that `make run` loads once: demo sign-ins and the province's projects
+with their organisations, people and funds (network.jsonl, written from the brochure in
+../shared/seed/). Other apps add their own demo files (matching adds needs) with
+`demo_file_register` from their AppConfig.ready()."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -11,6 +15,7 @@ from django.db import transaction
 from accounts.models import User
 
 DEMO_PASSWORD = "bruggen-demo"  # noqa: S105 - printed on purpose, only on the embedded default
+NETWORK_FILE = Path(__file__).with_name("network.jsonl")
 
 
 @dataclass(frozen=True)
@@ -22,26 +27,68 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("annelies@demo.bruggen.nl", "Annelies", "project leader (Eet Mee!)"),
-    DemoAccount("karim@demo.bruggen.nl", "Karim", "mentor"),
-    DemoAccount("hodan@demo.bruggen.nl", "Hodan", "key figure"),
-    DemoAccount("sanne@demo.bruggen.nl", "Sanne", "volunteer"),
+    DemoAccount(
+        "annelies@demo.bruggen.nl",
+        "Annelies Verhoef",
+        "project leader of Eet Mee! (Cultuurinzicht)",
+    ),
+    DemoAccount("karim@demo.bruggen.nl", "Karim El Amrani", "mentor"),
+    DemoAccount("hodan@demo.bruggen.nl", "Hodan Warsame", "key figure"),
+    DemoAccount("sanne@demo.bruggen.nl", "Sanne de Graaf", "volunteer"),
     DemoAccount("beheer@demo.bruggen.nl", "Beheer", "staff (manages the platform)", True),
 ]
+
+_demo_files: list[Path] = [NETWORK_FILE]
+
+
+def demo_file_register(path: Path) -> None:
+    if path not in _demo_files:
+        _demo_files.append(path)
 
 
 @dataclass
 class DemoSummary:
     accounts_created: int = 0
+    files: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
+        lines = []
         if self.accounts_created:
-            return f"Demo data loaded: {self.accounts_created} demo accounts."
-        return "Demo data already loaded; nothing changed."
+            lines.append(f"Demo accounts created: {self.accounts_created}.")
+        lines.extend(f"Demo data loaded from {name}: {summary}" for name, summary in self.files)
+        lines.extend(
+            f"Demo data from {name} was loaded before; left as it is." for name in self.skipped
+        )
+        return "\n".join(lines) or "Demo data already loaded; nothing changed."
+
+
+def _first_ref(path: Path) -> tuple[str, str] | None:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                data = json.loads(line)
+                return data["type"], data["ref"]
+    return None
+
+
+def _loaded_before(path: Path) -> bool:
+    from network.services import imports
+
+    first = _first_ref(path)
+    if first is None:
+        return False
+    type_name, ref = first
+    handler = imports._record_types.get(type_name)
+    return handler is not None and handler.model.objects.filter(ref=ref).exists()
 
 
 @transaction.atomic
 def demo_load() -> DemoSummary:
+    """Idempotent: accounts are made once, and each file is imported only if its records
+    are not there yet, so later edits to demo records survive the next `make run`."""
+    from network.services.imports import network_import
+
     summary = DemoSummary()
     for account in DEMO_ACCOUNTS:
         if User.objects.filter(email__iexact=account.email).exists():
@@ -55,4 +102,16 @@ def demo_load() -> DemoSummary:
         )
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
         summary.accounts_created += 1
+    for path in _demo_files:
+        if _loaded_before(path):
+            summary.skipped.append(path.name)
+            continue
+        with path.open(encoding="utf-8") as lines:
+            report = network_import(lines=lines, dry_run=False)
+        if not report.ok:
+            raise RuntimeError(
+                f"The demo file {path} does not import:\n"
+                + "\n".join(str(e) for e in report.errors)
+            )
+        summary.files.append((path.name, report.summary()))
     return summary

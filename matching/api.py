@@ -1,0 +1,237 @@
+"""Matching in the API (CONTRACTS.md §5): needs, their proposals, and answering them."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import field_validator
+
+from accounts.api import api_auth
+from matching import permissions, selectors
+from matching.models import Need, Proposal
+from matching.reasons import reason_lines
+from matching.services import needs as need_services
+from matching.services import proposals as proposal_services
+from network.api import _no_nul, _taxonomy_lookup
+from network.models import (
+    REF_PATTERN,
+    Initiative,
+    Language,
+    Municipality,
+    Organisation,
+    TargetGroup,
+    Theme,
+)
+
+router = Router(tags=["matching"], auth=api_auth)
+
+
+class NeedIn(Schema):
+    organisation: str = Field(..., description="the asking organisation's ref")
+    kind: str
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=20_000)
+    initiative: str | None = None
+    themes: list[str] = Field(default_factory=list, max_length=50)
+    target_groups: list[str] = Field(default_factory=list, max_length=50)
+    languages: list[str] = Field(default_factory=list, max_length=50)
+    languages_required: bool = False
+    municipality: str | None = None
+    radius_km: int | None = Field(None, ge=0, le=10_000)
+    hours_per_week: int | None = Field(None, ge=0, le=80)
+    deadline: date | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _reject_nul(cls, value):
+        return _no_nul(value)
+
+
+class NeedOut(Schema):
+    ref: str
+    organisation: str
+    kind: str
+    title: str
+    description: str
+    initiative: str | None
+    themes: list[str]
+    target_groups: list[str]
+    languages: list[str]
+    languages_required: bool
+    municipality: str | None
+    radius_km: int | None
+    hours_per_week: int | None
+    deadline: date | None
+    status: str
+
+    @staticmethod
+    def resolve_organisation(obj) -> str:
+        return obj.organisation.ref
+
+    @staticmethod
+    def resolve_initiative(obj) -> str | None:
+        return obj.initiative.ref if obj.initiative_id else None
+
+    @staticmethod
+    def resolve_themes(obj) -> list[str]:
+        return [t.pk for t in obj.themes.all()]
+
+    @staticmethod
+    def resolve_target_groups(obj) -> list[str]:
+        return [g.pk for g in obj.target_groups.all()]
+
+    @staticmethod
+    def resolve_languages(obj) -> list[str]:
+        return [lang.pk for lang in obj.languages.all()]
+
+    @staticmethod
+    def resolve_municipality(obj) -> str | None:
+        return obj.municipality.name if obj.municipality_id else None
+
+
+class ReasonOut(Schema):
+    signal: str
+    detail: str
+
+
+class ProposalOut(Schema):
+    id: int
+    rank: int
+    kind: str
+    ref: str
+    name: str
+    score: float
+    status: str
+    respond_by: str | None
+    reasons: list[ReasonOut]
+
+
+def _proposal_out(proposal: Proposal) -> ProposalOut:
+    candidate = proposal.candidate
+    return ProposalOut(
+        id=proposal.pk,
+        rank=proposal.rank,
+        kind=proposal.candidate_kind,
+        ref=candidate.ref,
+        name=candidate.name,
+        score=proposal.score,
+        status=proposal.status,
+        respond_by=proposal.respond_by.isoformat() if proposal.respond_by else None,
+        reasons=[ReasonOut(**line) for line in reason_lines(proposal.reasons)],
+    )
+
+
+def _need_for(ref: str) -> Need:
+    if not REF_PATTERN.match(ref or ""):
+        raise HttpError(404, "Not found.")
+    return selectors.need_get(ref)
+
+
+@router.post("/needs", response={201: NeedOut})
+def need_create(request: HttpRequest, payload: NeedIn):
+    """Post a need for an organisation the caller is a member of; proposals follow."""
+    if not REF_PATTERN.match(payload.organisation):
+        raise ValidationError({"organisation": "unknown organisation"})
+    organisation = Organisation.objects.filter(ref=payload.organisation).first()
+    if organisation is None:
+        raise ValidationError({"organisation": f"unknown organisation {payload.organisation!r}"})
+    if payload.kind not in Need.Kind.values:
+        raise ValidationError({"kind": f"one of {', '.join(Need.Kind.values)}"})
+    initiative = None
+    if payload.initiative:
+        initiative = Initiative.objects.filter(
+            ref=payload.initiative, organisation=organisation
+        ).first()
+        if initiative is None:
+            raise ValidationError({"initiative": "not an initiative of this organisation"})
+    municipality = None
+    if payload.municipality:
+        municipality = Municipality.objects.filter(
+            name__iexact=payload.municipality.strip()
+        ).first()
+        if municipality is None:
+            raise ValidationError(
+                {"municipality": f"unknown municipality {payload.municipality!r}"}
+            )
+    data = {
+        "kind": payload.kind,
+        "title": payload.title.strip(),
+        "description": payload.description,
+        "initiative": initiative,
+        "themes": _taxonomy_lookup(Theme, payload.themes, "themes"),
+        "target_groups": _taxonomy_lookup(TargetGroup, payload.target_groups, "target_groups"),
+        "languages": _taxonomy_lookup(Language, payload.languages, "languages"),
+        "languages_required": payload.languages_required,
+        "municipality": municipality,
+        "radius_km": payload.radius_km,
+        "hours_per_week": payload.hours_per_week,
+        "deadline": payload.deadline,
+    }
+    need = need_services.need_create(organisation=organisation, actor=request.auth, data=data)
+    return Status(201, selectors.need_get(need.ref))
+
+
+@router.get("/needs/{ref}", response=NeedOut)
+def need_detail(request: HttpRequest, ref: str):
+    need = _need_for(ref)
+    if not permissions.can_view_need(request.auth, need):
+        raise HttpError(404, "Not found.")
+    return need
+
+
+@router.get("/needs/{ref}/proposals", response=list[ProposalOut])
+def need_proposals(request: HttpRequest, ref: str, limit: int = Query(10, ge=1, le=100)):
+    """The stored proposals for a need, best first, with reasons; for its organisation."""
+    need = _need_for(ref)
+    if not permissions.can_manage_need(request.auth, need):
+        raise PermissionDenied("Only members of the asking organisation see its proposals.")
+    if need.proposals_refreshed_at is None and need.status == Need.Status.OPEN:
+        proposal_services.need_proposals_refresh(need=need)
+    proposals = (
+        selectors.need_proposals(need)
+        .filter(status=Proposal.Status.PROPOSED)
+        .order_by("rank")[:limit]
+    )
+    return [_proposal_out(p) for p in proposals]
+
+
+def _answer(request: HttpRequest, proposal_id: int, *, accept: bool) -> ProposalOut:
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("need", "person", "organisation"), pk=proposal_id
+    )
+    asker = permissions.can_manage_need(request.auth, proposal.need)
+    candidate = permissions.is_candidate(request.auth, proposal)
+    if not asker and not candidate:
+        raise HttpError(404, "Not found.")
+    try:
+        if candidate and proposal.status == Proposal.Status.ASKED:
+            proposal = proposal_services.proposal_respond(
+                proposal=proposal, actor=request.auth, accept=accept
+            )
+        elif asker:
+            if accept:
+                proposal = proposal_services.proposal_accept(proposal=proposal, actor=request.auth)
+            else:
+                proposal = proposal_services.proposal_dismiss(proposal=proposal, actor=request.auth)
+        else:
+            raise proposal_services.ProposalConflict(
+                "There is no open question for you on this proposal."
+            )
+    except proposal_services.ProposalConflict as error:
+        raise HttpError(409, " ".join(error.messages)) from error
+    return _proposal_out(proposal)
+
+
+@router.post("/proposals/{proposal_id}/accept", response=ProposalOut)
+def proposal_accept(request: HttpRequest, proposal_id: int):
+    """The asker accepts (the candidate is asked), or the asked candidate says yes."""
+    return _answer(request, proposal_id, accept=True)
+
+
+@router.post("/proposals/{proposal_id}/decline", response=ProposalOut)
+def proposal_decline(request: HttpRequest, proposal_id: int):
+    """The asker dismisses, or the asked candidate declines."""
+    return _answer(request, proposal_id, accept=False)

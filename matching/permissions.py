@@ -1,0 +1,30 @@
+"""Who may act on needs and proposals."""
+
+from __future__ import annotations
+
+from matching.models import Need, Proposal
+from network.models import Membership
+from network.permissions import can_add_initiative, membership_role
+
+
+def can_manage_need(user, need: Need) -> bool:
+    """Members of the asking organisation (and staff) post, edit, close needs and act on
+    their proposals."""
+    return can_add_initiative(user, need.organisation)
+
+
+def can_post_need(user, organisation) -> bool:
+    return can_add_initiative(user, organisation)
+
+
+def is_candidate(user, proposal: Proposal) -> bool:
+    """The candidate answers: the person themself, or an admin of the organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if proposal.person_id:
+        return proposal.person.user_id == user.pk
+    return membership_role(user, proposal.organisation) == Membership.Role.ADMIN
+
+
+def can_view_need(user, need: Need) -> bool:
+    return need.status == Need.Status.OPEN or can_manage_need(user, need)

@@ -1,0 +1,62 @@
+"""Celery tasks for matching: thin, idempotent, by id, with time limits (STYLE.md §4)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from matching.index import index_refresh
+from matching.models import Need
+from matching.services import proposals as proposal_services
+from network.models import Organisation, Person
+
+NEEDS_REFRESHED_PER_CHANGE = 50
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def need_proposals_refresh_task(need_id: int) -> int:
+    need = Need.objects.filter(pk=need_id, status=Need.Status.OPEN).first()
+    if need is None:
+        return 0
+    return len(proposal_services.need_proposals_refresh(need=need))
+
+
+@shared_task(soft_time_limit=120, time_limit=180)
+def candidate_changed_task(kind: str, pk: int) -> int:
+    """A profile changed: refresh the index, then the open needs it may now fit (or not)."""
+    index_refresh(kind, pk)
+    field = "proposals__person_id" if kind == "person" else "proposals__organisation_id"
+    proposed_in = set(
+        Need.objects.filter(status=Need.Status.OPEN, **{field: pk}).values_list("pk", flat=True)
+    )
+    # Needs the candidate may newly fit: open needs of their kind on their themes, newest first.
+    model = Person if kind == "person" else Organisation
+    candidate = model.objects.filter(pk=pk).first()
+    fitting: list[int] = []
+    if candidate is not None:
+        kinds = (
+            [Need.Kind.PARTNER]
+            if kind == "organisation"
+            else list(candidate.roles.values_list("slug", flat=True))
+        )
+        fitting = list(
+            Need.objects.filter(
+                status=Need.Status.OPEN, kind__in=kinds, themes__in=candidate.themes.all()
+            )
+            .order_by("-created_at")
+            .values_list("pk", flat=True)
+            .distinct()[:NEEDS_REFRESHED_PER_CHANGE]
+        )
+    need_ids = proposed_in | set(fitting)
+    for need_id in need_ids:
+        need_proposals_refresh_task.delay(need_id)
+    return len(need_ids)
+
+
+@shared_task(soft_time_limit=120, time_limit=180)
+def proposals_housekeeping_task() -> dict[str, int]:
+    """Every few minutes (Celery beat): expire, remind, ask for feedback."""
+    return {
+        "expired": proposal_services.proposals_expire(),
+        "reminded": proposal_services.proposals_remind(),
+        "feedback_asked": proposal_services.proposals_ask_feedback(),
+    }
