@@ -9,7 +9,8 @@ from network.models import Block, Membership
 
 def is_blocked_between(person_a_id: int, person_b_id: int) -> bool:
     return Block.objects.filter(
-        Q(blocker_id=person_a_id, blocked_id=person_b_id) | Q(blocker_id=person_b_id, blocked_id=person_a_id)
+        Q(blocker_id=person_a_id, blocked_id=person_b_id)
+        | Q(blocker_id=person_b_id, blocked_id=person_a_id)
     ).exists()
 
 
@@ -22,6 +23,8 @@ def blocked_between_people_of(organisation_id: int) -> set[int]:
     ).values_list("blocker_id", "blocked_id"):
         ids.update((blocker_id, blocked_id))
     member_ids = set(
-        Membership.objects.filter(organisation_id=organisation_id).values_list("person_id", flat=True)
+        Membership.objects.filter(organisation_id=organisation_id).values_list(
+            "person_id", flat=True
+        )
     )
     return ids - member_ids

@@ -91,7 +91,9 @@ def membership_invite(
 
 
 def _invitation_send(invitation: Invitation, token: str) -> None:
-    link = settings.BRUGGEN_BASE_URL.rstrip("/") + reverse("network:invitation_accept", args=[token])
+    link = settings.BRUGGEN_BASE_URL.rstrip("/") + reverse(
+        "network:invitation_accept", args=[token]
+    )
     context = {"invitation": invitation, "link": link, "days": INVITATION_VALID_DAYS}
     send_mail(
         subject=_("Invitation to join %(organisation)s on Bruggen")
