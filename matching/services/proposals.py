@@ -102,7 +102,7 @@ def need_proposals_refresh(*, need: Need) -> list[Proposal]:
 
 def _lock(proposal: Proposal) -> Proposal:
     return (
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .select_related("need", "need__organisation", "person", "person__user", "organisation")
         .get(pk=proposal.pk)
     )
