@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<unmatched>.*)$", api_not_found),
+    path("admin/network/", include("network.admin_urls")),
     path("admin/", admin.site.urls),
 ]
 
