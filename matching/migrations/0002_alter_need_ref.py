@@ -7,15 +7,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0001_initial'),
+        ("matching", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='need',
-            name='ref',
-            field=models.CharField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator(re.compile('^[a-z0-9][a-z0-9._-]{0,79}\\Z'), "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.")]),
+            model_name="need",
+            name="ref",
+            field=models.CharField(
+                max_length=80,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        re.compile("^[a-z0-9][a-z0-9._-]{0,79}\\Z"),
+                        "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.",
+                    )
+                ],
+            ),
         ),
     ]

@@ -7,30 +7,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0004_invitation_invited_by_blank'),
+        ("network", "0004_invitation_invited_by_blank"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='fund',
-            name='ref',
-            field=models.CharField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator(re.compile('^[a-z0-9][a-z0-9._-]{0,79}\\Z'), "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.")]),
+            model_name="fund",
+            name="ref",
+            field=models.CharField(
+                max_length=80,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        re.compile("^[a-z0-9][a-z0-9._-]{0,79}\\Z"),
+                        "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.",
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='initiative',
-            name='ref',
-            field=models.CharField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator(re.compile('^[a-z0-9][a-z0-9._-]{0,79}\\Z'), "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.")]),
+            model_name="initiative",
+            name="ref",
+            field=models.CharField(
+                max_length=80,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        re.compile("^[a-z0-9][a-z0-9._-]{0,79}\\Z"),
+                        "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.",
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='ref',
-            field=models.CharField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator(re.compile('^[a-z0-9][a-z0-9._-]{0,79}\\Z'), "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.")]),
+            model_name="organisation",
+            name="ref",
+            field=models.CharField(
+                max_length=80,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        re.compile("^[a-z0-9][a-z0-9._-]{0,79}\\Z"),
+                        "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.",
+                    )
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='ref',
-            field=models.CharField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator(re.compile('^[a-z0-9][a-z0-9._-]{0,79}\\Z'), "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.")]),
+            model_name="person",
+            name="ref",
+            field=models.CharField(
+                max_length=80,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        re.compile("^[a-z0-9][a-z0-9._-]{0,79}\\Z"),
+                        "A ref is 1 to 80 characters: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit.",
+                    )
+                ],
+            ),
         ),
     ]
