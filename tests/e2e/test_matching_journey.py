@@ -49,7 +49,7 @@ def test_post_a_need_accept_a_proposal_the_candidate_says_yes_both_see_the_intro
 
     sign_in(page, "annelies@voorbeeld.nl", PASSWORD)
     page.goto(f"/organisations/{organisation.ref}/")
-    page.get_by_role("link", name="Vraag plaatsen").click()
+    page.get_by_role("link", name="Hulpvraag plaatsen").click()
     assert_accessible(page, context="need form")
     page.get_by_label("Mentor", exact=True).check()
     page.get_by_label("Titel", exact=True).fill("Mentor voor ouderavonden")
@@ -66,7 +66,7 @@ def test_post_a_need_accept_a_proposal_the_candidate_says_yes_both_see_the_intro
     expect(proposals).to_contain_text("werkt met: Marokkaanse Nederlanders")
     expect(proposals).to_contain_text("spreekt Arabisch")
     assert_accessible(page, context="need with proposals")
-    proposals.get_by_role("button", name=re.compile(r"Vragen\s+Karim")).click()
+    proposals.get_by_role("button", name=re.compile(r"Benaderen\s+Karim")).click()
     expect(page.get_by_test_id("in-progress")).to_contain_text("Wacht op antwoord")
     sign_out(page)
 
