@@ -22,12 +22,12 @@ from matching.services import proposals as proposal_services
 from matching.services import rounds as round_services
 from network import selectors as network_selectors
 from network.models import Organisation, Person
-from network.views import _add_errors, _directory
+from network.pages import directory_render, form_errors_add, form_submit
 
 
 def need_list(request: HttpRequest) -> HttpResponse:
     form = NeedSearchForm(request.GET or None)
-    return _directory(
+    return directory_render(
         request,
         template="matching/need_list.html",
         partial="matching/_need_results.html",
@@ -47,26 +47,20 @@ def need_create(request: HttpRequest, ref: str) -> HttpResponse:
     organisation = network_selectors.organisation_get(ref)
     if not permissions.can_post_need(request.user, organisation):
         raise PermissionDenied
-    form = NeedForm(
-        request.POST or None,
-        organisation=organisation,
-        initial={"municipality": organisation.municipality_id, "radius_km": 25},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            need = need_services.need_create(
-                organisation=organisation, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Your need is posted. These are the first proposals."))
-            return redirect("matching:need_detail", ref=need.ref)
-    return render(
+    return form_submit(
         request,
-        "matching/need_form.html",
-        {"form": form, "organisation": organisation},
-        status=400 if form.errors else 200,
+        NeedForm(
+            request.POST or None,
+            organisation=organisation,
+            initial={"municipality": organisation.municipality_id, "radius_km": 25},
+        ),
+        save=lambda data: need_services.need_create(
+            organisation=organisation, actor=request.user, data=data
+        ),
+        success=_("Your need is posted. These are the first proposals."),
+        done=lambda need: redirect("matching:need_detail", ref=need.ref),
+        template="matching/need_form.html",
+        context={"organisation": organisation},
     )
 
 
@@ -76,20 +70,14 @@ def need_edit(request: HttpRequest, ref: str) -> HttpResponse:
     need = selectors.need_get(ref)
     if not permissions.can_manage_need(request.user, need):
         raise PermissionDenied
-    form = NeedForm(request.POST or None, instance=need, organisation=need.organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            need_services.need_update(need=need, actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Your changes are saved; the proposals are refreshed."))
-            return redirect("matching:need_detail", ref=need.ref)
-    return render(
+    return form_submit(
         request,
-        "matching/need_form.html",
-        {"form": form, "organisation": need.organisation, "need": need},
-        status=400 if form.errors else 200,
+        NeedForm(request.POST or None, instance=need, organisation=need.organisation),
+        save=lambda data: need_services.need_update(need=need, actor=request.user, data=data),
+        success=_("Your changes are saved; the proposals are refreshed."),
+        done=lambda saved: redirect("matching:need_detail", ref=saved.ref),
+        template="matching/need_form.html",
+        context={"organisation": need.organisation, "need": need},
     )
 
 
@@ -270,7 +258,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             return redirect("matching:round_detail", pk=matching_round.pk)
     return render(

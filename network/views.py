@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,48 +26,10 @@ from network.forms import (
     PersonSearchForm,
 )
 from network.models import Membership, Person
+from network.pages import directory_render, form_errors_add, form_submit
 from network.services import initiatives as initiative_services
 from network.services import organisations as organisation_services
 from network.services import people as people_services
-
-PER_PAGE = 20
-
-
-def _page(request: HttpRequest, queryset):
-    paginator = Paginator(queryset, PER_PAGE)
-    return paginator.get_page(request.GET.get("page"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-def _directory(
-    request: HttpRequest, *, template: str, partial: str, form, results, extra=None
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "page_obj": _page(request, results),
-        "query_string": _query_without_page(request),
-        "partial_template": partial,
-        **(extra or {}),
-    }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, partial, context)
-    return render(request, template, context)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            for message in field_errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
 
 # The knowledge bank ---------------------------------------------------------------------
 
@@ -84,7 +45,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         success_factors=form.values("success_factor"),
         sort=request.GET.get("sort") or "relevance",
     )
-    return _directory(
+    return directory_render(
         request,
         template="network/initiative_list.html",
         partial="network/_initiative_results.html",
@@ -117,22 +78,16 @@ def initiative_create(request: HttpRequest, ref: str) -> HttpResponse:
     organisation = selectors.organisation_get(ref)
     if not permissions.can_add_initiative(request.user, organisation):
         raise PermissionDenied
-    form = InitiativeForm(request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            initiative = initiative_services.initiative_create(
-                organisation=organisation, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The initiative is in the knowledge bank."))
-            return redirect("network:initiative_detail", ref=initiative.ref)
-    return render(
+    return form_submit(
         request,
-        "network/initiative_form.html",
-        {"form": form, "organisation": organisation},
-        status=400 if form.errors else 200,
+        InitiativeForm(request.POST or None, organisation=organisation),
+        save=lambda data: initiative_services.initiative_create(
+            organisation=organisation, actor=request.user, data=data
+        ),
+        success=_("The initiative is in the knowledge bank."),
+        done=lambda initiative: redirect("network:initiative_detail", ref=initiative.ref),
+        template="network/initiative_form.html",
+        context={"organisation": organisation},
     )
 
 
@@ -142,24 +97,18 @@ def initiative_edit(request: HttpRequest, ref: str) -> HttpResponse:
     initiative = selectors.initiative_get(ref)
     if not permissions.can_edit_initiative(request.user, initiative):
         raise PermissionDenied
-    form = InitiativeForm(
-        request.POST or None, instance=initiative, organisation=initiative.organisation
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            initiative_services.initiative_update(
-                initiative=initiative, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect("network:initiative_detail", ref=initiative.ref)
-    return render(
+    return form_submit(
         request,
-        "network/initiative_form.html",
-        {"form": form, "organisation": initiative.organisation, "initiative": initiative},
-        status=400 if form.errors else 200,
+        InitiativeForm(
+            request.POST or None, instance=initiative, organisation=initiative.organisation
+        ),
+        save=lambda data: initiative_services.initiative_update(
+            initiative=initiative, actor=request.user, data=data
+        ),
+        success=_("Your changes are saved."),
+        done=lambda saved: redirect("network:initiative_detail", ref=saved.ref),
+        template="network/initiative_form.html",
+        context={"organisation": initiative.organisation, "initiative": initiative},
     )
 
 
@@ -225,7 +174,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         target_groups=form.values("target_group"),
         municipalities=form.values("municipality"),
     )
-    return _directory(
+    return directory_render(
         request,
         template="network/organisation_list.html",
         partial="network/_organisation_results.html",
@@ -259,22 +208,16 @@ def organisation_detail(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_register(request: HttpRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = organisation_services.organisation_register(
-                creator=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Your organisation is registered; you are its admin."))
-            return redirect("network:organisation_detail", ref=organisation.ref)
-    return render(
+    return form_submit(
         request,
-        "network/organisation_form.html",
-        {"form": form},
-        status=400 if form.errors else 200,
+        OrganisationForm(request.POST or None),
+        save=lambda data: organisation_services.organisation_register(
+            creator=request.user, data=data
+        ),
+        success=_("Your organisation is registered; you are its admin."),
+        done=lambda organisation: redirect("network:organisation_detail", ref=organisation.ref),
+        template="network/organisation_form.html",
+        context={},
     )
 
 
@@ -284,22 +227,16 @@ def organisation_edit(request: HttpRequest, ref: str) -> HttpResponse:
     organisation = selectors.organisation_get(ref)
     if not permissions.can_edit_organisation(request.user, organisation):
         raise PermissionDenied
-    form = OrganisationForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation_services.organisation_update(
-                organisation=organisation, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect("network:organisation_detail", ref=organisation.ref)
-    return render(
+    return form_submit(
         request,
-        "network/organisation_form.html",
-        {"form": form, "organisation": organisation},
-        status=400 if form.errors else 200,
+        OrganisationForm(request.POST or None, instance=organisation),
+        save=lambda data: organisation_services.organisation_update(
+            organisation=organisation, actor=request.user, data=data
+        ),
+        success=_("Your changes are saved."),
+        done=lambda saved: redirect("network:organisation_detail", ref=saved.ref),
+        template="network/organisation_form.html",
+        context={"organisation": organisation},
     )
 
 
@@ -319,7 +256,7 @@ def organisation_members(request: HttpRequest, ref: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
@@ -410,7 +347,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         languages=form.values("language"),
         municipalities=form.values("municipality"),
     )
-    return _directory(
+    return directory_render(
         request,
         template="network/person_list.html",
         partial="network/_person_results.html",
@@ -440,7 +377,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 person = people_services.person_ensure_for_user(user=request.user)
             people_services.person_update(person=person, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("network:person_detail", ref=person.ref)
@@ -475,7 +412,7 @@ def person_claim(request: HttpRequest, token: str) -> HttpResponse:
 
 def fund_list(request: HttpRequest) -> HttpResponse:
     form = FundSearchForm(request.GET or None)
-    return _directory(
+    return directory_render(
         request,
         template="network/fund_list.html",
         partial="network/_fund_results.html",
