@@ -14,10 +14,23 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from matching.engine import CandidateIndex, CandidateRecord, NeedQuery, TrackRecordItem, Vocabulary
+from matching.engine import (
+    CandidateIndex,
+    CandidateRecord,
+    Explanation,
+    NeedQuery,
+    RankResult,
+    RoundResult,
+    TrackRecordItem,
+    Vocabulary,
+    assign_round,
+    explain,
+    greedy_round,
+    rank,
+)
 from matching.models import Need, Proposal
 from network.models import (
     Initiative,
@@ -59,14 +72,33 @@ def _pairs(through, left: str, right: str, **filters) -> dict[int, set]:
     return grouped
 
 
-def _track_records() -> tuple[dict[int, list[TrackRecordItem]], dict[int, list[TrackRecordItem]]]:
-    """Initiatives per leader (person) and per organisation (lead or partner)."""
-    themes = _pairs(Initiative.themes.through, "initiative_id", "theme_id")
-    groups = _pairs(Initiative.target_groups.through, "initiative_id", "targetgroup_id")
-    partners = _pairs(Initiative.partners.through, "initiative_id", "organisation_id")
+def _track_records(
+    *, person_ids: list[int] | None = None, organisation_ids: list[int] | None = None
+) -> tuple[dict[int, list[TrackRecordItem]], dict[int, list[TrackRecordItem]]]:
+    """Initiatives per leader (person) and per organisation (lead or partner); all of them,
+    or only those of the given people or organisations (refreshing one candidate)."""
+    initiatives = Initiative.objects.all()
+    if person_ids is not None:
+        initiatives = initiatives.filter(leader_id__in=person_ids)
+    if organisation_ids is not None:
+        initiatives = initiatives.filter(
+            Q(organisation_id__in=organisation_ids) | Q(partners__in=organisation_ids)
+        ).distinct()
+    scope = (
+        None
+        if person_ids is None and organisation_ids is None
+        else {"initiative_id__in": initiatives.values("pk")}
+    )
+    themes = _pairs(Initiative.themes.through, "initiative_id", "theme_id", **(scope or {}))
+    groups = _pairs(
+        Initiative.target_groups.through, "initiative_id", "targetgroup_id", **(scope or {})
+    )
+    partners = _pairs(
+        Initiative.partners.through, "initiative_id", "organisation_id", **(scope or {})
+    )
     by_person: dict[int, list[TrackRecordItem]] = defaultdict(list)
     by_organisation: dict[int, list[TrackRecordItem]] = defaultdict(list)
-    rows = Initiative.objects.values_list(
+    rows = initiatives.values_list(
         "id",
         "ref",
         "title",
@@ -122,7 +154,7 @@ def person_records(ids: Iterable[int] | None = None) -> list[CandidateRecord]:
     themes = _pairs(Person.themes.through, "person_id", "theme_id", **scope)
     groups = _pairs(Person.target_groups.through, "person_id", "targetgroup_id", **scope)
     organisations = _pairs(Membership, "person_id", "organisation_id", **scope)
-    track_by_person, _by_org = _track_records()
+    track_by_person, _by_org = _track_records(person_ids=ids)
     load = _mentor_load(ids)
     exposure = _exposure("person_id", ids)
     queryset = Person.objects.all() if ids is None else Person.objects.filter(pk__in=ids)
@@ -184,7 +216,7 @@ def organisation_records(ids: Iterable[int] | None = None) -> list[CandidateReco
     groups = _pairs(
         Organisation.target_groups.through, "organisation_id", "targetgroup_id", **scope
     )
-    _by_person, track_by_org = _track_records()
+    _by_person, track_by_org = _track_records(organisation_ids=ids)
     exposure = _exposure("organisation_id", ids)
     queryset = (
         Organisation.objects.all() if ids is None else Organisation.objects.filter(pk__in=ids)
@@ -251,6 +283,26 @@ def index_get() -> CandidateIndex:
         return _state["index"]  # type: ignore[return-value]
 
 
+def index_rank(need: NeedQuery) -> RankResult:
+    """Rank under the index's lock, so a refresh never changes arrays mid-ranking."""
+    index = index_get()
+    with _lock:
+        return rank(index, need)
+
+
+def index_explain(need: NeedQuery, kind: str, pk: int) -> Explanation:
+    index = index_get()
+    with _lock:
+        return explain(index, need, kind, pk)
+
+
+def index_rounds(needs: list[NeedQuery]) -> tuple[RoundResult, RoundResult]:
+    """The best whole-group assignment and, for comparison, greedy one-by-one."""
+    index = index_get()
+    with _lock:
+        return assign_round(index, needs), greedy_round(index, needs)
+
+
 def index_reset() -> None:
     with _lock:
         _state["index"] = None
@@ -267,6 +319,8 @@ def index_refresh(kind: str, pk: int) -> None:
                 index.upsert(records[0])
             else:
                 index.remove(kind, pk)
+            if index.needs_compaction:
+                index.compact()
     try:
         new_version = cache.incr(VERSION_KEY)
     except ValueError:

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import permissions, selectors
-from matching.engine import explain
 from matching.forms import FeedbackForm, MatchingRoundForm, NeedForm, NeedSearchForm, WhyNotForm
-from matching.index import index_get, need_query
+from matching.index import index_explain, need_query
 from matching.models import MatchingRound, Need, Proposal
 from matching.reasons import reason_lines, rule_explanation
 from matching.services import needs as need_services
@@ -124,7 +123,7 @@ def _why_not(need: Need, ref: str) -> dict:
         if person
         else ("organisation", organisation.pk, organisation.name)
     )
-    explanation = explain(index_get(), need_query(need, limit=10), kind, pk)
+    explanation = index_explain(need_query(need, limit=10), kind, pk)
     if explanation.unknown:
         text = _("%(name)s is not in the matching index yet; try again in a minute.") % {
             "name": name

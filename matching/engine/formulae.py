@@ -31,6 +31,7 @@ DEGREE = math.pi / 180.0
 # Track record: how much one initiative counts, by status. Multiples of 1/4 so that sums
 # are exact in float32 and float64 alike.
 STATUS_WEIGHT = {"finished_results": 1.0, "finished": 0.75, "running": 0.5, "idea": 0.25}
+EXPERIENCE_STATUSES = ("running", "finished")  # initiatives that count as experience
 TRACK_RECORD_RATE = 1.5  # value 1 - exp(-rate * S): one perfect initiative 0.78, two 0.95
 TEXT_SATURATION = 0.5  # a TF-IDF cosine of 0.5 or more counts as a full text match
 SAME_MUNICIPALITY_WITHOUT_COORDINATES = 0.5
@@ -127,6 +128,11 @@ def language_fit(common: int, n_need: int) -> float:
     return LANGUAGE_ANY + (1.0 - LANGUAGE_ANY) * (common / n_need)
 
 
+def reciprocity_share(common: int, n_candidate: int) -> float:
+    """The share of the candidate's own themes that the asker works on."""
+    return common / max(n_candidate, 1)
+
+
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     phi1 = lat1 * DEGREE
     phi2 = lat2 * DEGREE
@@ -146,6 +152,16 @@ def status_weight(item: TrackRecordItem) -> float:
     if item.status == "finished":
         return STATUS_WEIGHT["finished_results" if item.has_results else "finished"]
     return STATUS_WEIGHT.get(item.status, 0.0)
+
+
+def experience(declared, items, field: str) -> set[str]:
+    """Declared slugs plus those of running and finished initiatives: leading an initiative
+    with Somali Dutch parents is experience with them, whatever the profile says."""
+    slugs = set(declared or ())
+    for item in items or ():
+        if item.status in EXPERIENCE_STATUSES:
+            slugs.update(getattr(item, field))
+    return slugs
 
 
 def track_record_fit(strength: float) -> float:
@@ -206,6 +222,7 @@ class PreparedNeed:
     exposure_strength: float
     distance_scale_km: float
     limit: int
+    excluded: frozenset[tuple[str, int]]  # the well-formed (kind, id) pairs of need.excluded
 
     def applies(self, signal: str) -> bool:
         return signal in self.coefficients
@@ -267,7 +284,7 @@ def prepare_need(
         "reciprocity": bool(asker_themes) or len(asker_columns) > 0,
         "hours": kind != "partner" and hours is not None,
     }
-    raw = {s: _clean_weight(weights.of(s)) for s in SIGNALS if applicable[s]}
+    raw = {s: _clean_weight(weights.of(s, kind)) for s in SIGNALS if applicable[s]}
     total = sum(raw.values())
     coefficients = {s: (w / total if total > 0 else 0.0) for s, w in raw.items()}
 
@@ -315,6 +332,7 @@ def prepare_need(
         exposure_strength=_clean_weight(weights.exposure),
         distance_scale_km=scale if scale is not None and scale > 0 else 10.0,
         limit=limit,
+        excluded=frozenset(_pairs(need.excluded)),
     )
 
 
@@ -343,24 +361,26 @@ def first_failing_rule(
     need = prepared.need
     if record.kind != prepared.candidate_kind or (
         prepared.role is not None
-        and (prepared.role not in record.roles or prepared.role not in vocabulary.roles)
+        and (prepared.role not in (record.roles or ()) or prepared.role not in vocabulary.roles)
     ):
         return "wrong_kind"
     asker = need.asker_organisation_id
-    if asker in record.organisation_ids or (record.kind == "organisation" and record.id == asker):
+    if asker in (record.organisation_ids or ()) or (
+        record.kind == "organisation" and record.id == asker
+    ):
         return "own_organisation"
     if not record.open_to_matching:
         return "not_open"
     if record.hidden:
         return "hidden"
-    if (record.kind, record.id) in (need.excluded or ()):
+    if (record.kind, record.id) in prepared.excluded:
         return "excluded"
     if need.kind == "mentor" and int(record.mentor_load) >= int(record.mentor_capacity):
         return "mentor_full"
     if (
         need.languages_required
         and prepared.languages
-        and not (prepared.languages & record.languages)
+        and not (prepared.languages & frozenset(record.languages or ()))
     ):
         return "language_required"
     if prepared.radius_km is not None:
@@ -371,6 +391,16 @@ def first_failing_rule(
         if not km <= prepared.radius_km:
             return "outside_radius"
     return None
+
+
+def _pairs(excluded) -> set[tuple[str, int]]:
+    pairs = set()
+    for key in excluded or ():
+        try:
+            pairs.add((key[0], int(key[1])))
+        except (TypeError, ValueError, IndexError):
+            continue
+    return pairs
 
 
 def track_record_strength(items, prepared: PreparedNeed) -> float:

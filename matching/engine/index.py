@@ -23,6 +23,7 @@ from matching.engine.formulae import (
     bit_words_of,
     candidate_hours,
     candidate_point,
+    experience,
     exposure_log,
     normalise_municipality,
     positions_of,
@@ -32,10 +33,23 @@ from matching.engine.formulae import (
 from matching.engine.text import TextModel
 from matching.engine.types import CANDIDATE_KINDS, CandidateRecord, Vocabulary
 
-OVERLAY_LIMIT = 2048  # rewritten rows kept aside before the text matrix is compacted
+# Rows rewritten since the last compaction wait in an overlay. Past OVERLAY_LIMIT,
+# `CandidateIndex.needs_compaction` says so, and the caller runs `compact()` (about 0.5 s at
+# 100,000 candidates) in a background task; `upsert()` itself compacts only past the hard
+# limit, so that a single refresh stays well under 100 ms.
+OVERLAY_LIMIT = 2048
+OVERLAY_HARD_LIMIT = 32768
 DENSE_SHARE = 0.10  # a stem in at least this share of the rows is stored as a dense column
 MAX_DENSE_COLUMNS = 64
-_COLUMN_ARRAYS = ("roles", "themes", "target_groups", "languages", "track_themes", "track_groups")
+_COLUMN_ARRAYS = (
+    "roles",
+    "themes",
+    "profile_themes",
+    "target_groups",
+    "languages",
+    "track_themes",
+    "track_groups",
+)
 _FILL = {"latitude": np.nan, "longitude": np.nan, "hours": np.nan, "municipality": -1}
 
 
@@ -97,8 +111,8 @@ class Postings:
         self.overlay[slot] = (columns, weights)
         self.stale[slot] = True
         self._overlay_matrix = None
-        if len(self.overlay) > OVERLAY_LIMIT:
-            self.compact()
+        if len(self.overlay) > OVERLAY_HARD_LIMIT:
+            self.compact()  # a safety net; callers compact sooner, outside the request path
 
     def weights_for(self, slots: list[int], columns: np.ndarray) -> list[dict[int, float]]:
         """Per slot, its weights for the given stems (those it has): for the evidence."""
@@ -333,10 +347,14 @@ class CandidateIndex:
         # Bitmasks are stored word-major, (words, capacity): word w of every candidate is
         # one contiguous row, so a gather over candidates reads one array.
         self.roles = np.zeros((self.role_words, capacity), dtype=np.uint64)
+        # Experience (declared plus running and finished initiatives) for the themes and
+        # target-group signals; the declared themes alone for reciprocity.
         self.themes = np.zeros((self.theme_words, capacity), dtype=np.uint64)
+        self.profile_themes = np.zeros((self.theme_words, capacity), dtype=np.uint64)
         self.target_groups = np.zeros((self.group_words, capacity), dtype=np.uint64)
         self.languages = np.zeros((self.language_words, capacity), dtype=np.uint64)
         self.theme_count = np.zeros(capacity, dtype=np.uint16)
+        self.profile_theme_count = np.zeros(capacity, dtype=np.uint16)
         self.group_count = np.zeros(capacity, dtype=np.uint16)
         self.language_count = np.zeros(capacity, dtype=np.uint16)
         self.latitude = np.full(capacity, np.nan, dtype=np.float32)
@@ -362,6 +380,7 @@ class CandidateIndex:
         "kind",
         "ids",
         "theme_count",
+        "profile_theme_count",
         "group_count",
         "language_count",
         "latitude",
@@ -406,7 +425,8 @@ class CandidateIndex:
                 latest[(record.kind, int(record.id))] = record  # the last one wins
         unique = list(latest.values())
         text_model, counted = TextModel.fit((r.text or "", r.looking_for or "") for r in unique)
-        index = cls(vocabulary, text_model, capacity=len(unique))
+        # Headroom, so that the first new candidates after a build do not copy every array.
+        index = cls(vocabulary, text_model, capacity=len(unique) + len(unique) // 16 + 64)
         rows = []
         for record in unique:
             index._new_slot(record)
@@ -440,8 +460,13 @@ class CandidateIndex:
         self.kept[slot] = None
         self._count -= 1
 
+    @property
+    def needs_compaction(self) -> bool:
+        """Many rows were rewritten since the build: time for `compact()`, off the hot path."""
+        return max(len(self.text.overlay), len(self.looking_for.overlay)) > OVERLAY_LIMIT
+
     def compact(self) -> None:
-        """Fold rewritten text rows into the main matrices (upsert does this by itself)."""
+        """Fold rewritten text rows into the main matrices (about 0.5 s at 100,000)."""
         self.text.compact()
         self.looking_for.compact()
 
@@ -496,8 +521,12 @@ class CandidateIndex:
                 position = self._group_positions.get(group)
                 if position is not None:
                     track_groups[position] += weight
-        themes = slug_bits(record.themes, self._theme_positions)
-        groups = slug_bits(record.target_groups, self._group_positions)
+        items = record.track_record or ()
+        profile_themes = slug_bits(record.themes, self._theme_positions)
+        themes = slug_bits(experience(record.themes, items, "themes"), self._theme_positions)
+        groups = slug_bits(
+            experience(record.target_groups, items, "target_groups"), self._group_positions
+        )
         languages = slug_bits(record.languages, self._language_positions)
         return {
             # The texts live on as TF-IDF rows and the slugs as bitmasks; keeping whole
@@ -515,6 +544,8 @@ class CandidateIndex:
             "ids": int(record.id),
             "roles": bit_words_of(slug_bits(roles, self._role_positions), self.role_words),
             "themes": bit_words_of(themes, self.theme_words),
+            "profile_themes": bit_words_of(profile_themes, self.theme_words),
+            "profile_theme_count": profile_themes.bit_count(),
             "target_groups": bit_words_of(groups, self.group_words),
             "languages": bit_words_of(languages, self.language_words),
             "theme_count": themes.bit_count(),
@@ -591,7 +622,8 @@ class CandidateIndex:
             ref=ref,
             name=name,
             roles=_slugs(self.roles[:, slot], vocabulary.roles),
-            themes=_slugs(self.themes[:, slot], vocabulary.themes),
+            themes=_slugs(self.profile_themes[:, slot], vocabulary.themes),
+            # experience: declared plus those of running and finished initiatives
             target_groups=_slugs(self.target_groups[:, slot], vocabulary.target_groups),
             languages=_slugs(self.languages[:, slot], vocabulary.languages),
             latitude=None if math.isnan(latitude) else latitude,

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.engine.formulae import (
-    COVERAGE_SHARE,
     DEGREE,
     EARTH_RADIUS_KM,
     KIND_CODE,
-    LANGUAGE_ANY,
     SAME_MUNICIPALITY_WITHOUT_COORDINATES,
     SCORE_QUANTUM,
     SUBSTANTIVE,
@@ -29,7 +27,10 @@ from matching.engine.formulae import (
     first_failing_rule,
     haversine_km,
     item_relevance,
+    language_fit,
     prepare_need,
+    reciprocity_share,
+    set_fit,
     status_weight,
 )
 from matching.engine.index import CandidateIndex
@@ -85,12 +86,13 @@ def _overlaps(bits: np.ndarray, size: int, query: np.ndarray) -> np.ndarray:
     return hit
 
 
-def _set_fit(common: np.ndarray, n_need: int, n_candidate: np.ndarray) -> np.ndarray:
-    c = common.astype(np.float64)
-    return (c / n_need) * (
-        COVERAGE_SHARE
-        + (1.0 - COVERAGE_SHARE) * (c / np.maximum(n_candidate, 1).astype(np.float64))
-    )
+def _table(function, *sizes: int) -> np.ndarray:
+    """function(i, j, ...) for every small integer argument: the scalar formula itself, so
+    that looking values up gives exactly what the reference loop computes."""
+    table = np.empty(sizes, dtype=np.float64)
+    for position in np.ndindex(*sizes):
+        table[position] = function(*position)
+    return table
 
 
 def _haversine(index: CandidateIndex, slots: np.ndarray, point: tuple[float, float]):
@@ -123,21 +125,23 @@ def signal_values(
     co = prepared.coefficients
     n = len(slots)
     values: dict[str, np.ndarray] = {}
+    vocabulary = index.vocabulary
     if "target_groups" in co:
         common = _popcount(index.target_groups, slots, prepared.target_group_bits)
-        values["target_groups"] = _set_fit(
-            common, len(prepared.target_groups), index.group_count[slots]
+        n_need = len(prepared.target_groups)
+        table = _table(
+            lambda c, m: set_fit(c, n_need, m), n_need + 1, len(vocabulary.target_groups) + 1
         )
+        values["target_groups"] = table[common, index.group_count[slots]]
     if "themes" in co:
         common = _popcount(index.themes, slots, prepared.theme_bits)
-        values["themes"] = _set_fit(common, len(prepared.themes), index.theme_count[slots])
+        n_need = len(prepared.themes)
+        table = _table(lambda c, m: set_fit(c, n_need, m), n_need + 1, len(vocabulary.themes) + 1)
+        values["themes"] = table[common, index.theme_count[slots]]
     if "languages" in co:
-        common = _popcount(index.languages, slots, prepared.language_bits).astype(np.float64)
-        values["languages"] = np.where(
-            common == 0,
-            0.0,
-            LANGUAGE_ANY + (1.0 - LANGUAGE_ANY) * (common / len(prepared.languages)),
-        )
+        common = _popcount(index.languages, slots, prepared.language_bits)
+        n_need = len(prepared.languages)
+        values["languages"] = _table(lambda c: language_fit(c, n_need), n_need + 1)[common]
     if "distance" in co:
         distance = np.zeros(n, dtype=np.float64)
         if prepared.point is not None:
@@ -173,9 +177,11 @@ def signal_values(
         theme_half, text_half = prepared.reciprocity_halves
         reciprocity = np.zeros(n, dtype=np.float64)
         if theme_half:
-            common = _popcount(index.themes, slots, prepared.asker_theme_bits).astype(np.float64)
-            share = common / np.maximum(index.theme_count[slots], 1).astype(np.float64)
-            reciprocity += theme_half * share
+            common = _popcount(index.profile_themes, slots, prepared.asker_theme_bits)
+            table = _table(
+                reciprocity_share, len(prepared.asker_themes) + 1, len(vocabulary.themes) + 1
+            )
+            reciprocity += theme_half * table[common, index.profile_theme_count[slots]]
         if text_half:
             cosine = index.looking_for.scores(
                 prepared.asker_columns, prepared.asker_weights, index.size, slots
@@ -244,7 +250,7 @@ def score_need(index: CandidateIndex, prepared: PreparedNeed) -> Scored:
     drop_slots(index.members.get(need.asker_organisation_id, ()), "own_organisation")
     drop_unless(index.open[:n], "not_open")
     drop_unless(~index.hidden[:n], "hidden")
-    excluded = {index.slot_of.get((kind, int(i))) for kind, i in need.excluded or ()}
+    excluded = {index.slot_of.get(key) for key in prepared.excluded}
     excluded.discard(None)
     drop_slots(excluded, "excluded")
     if need.kind == "mentor":
@@ -361,7 +367,7 @@ def _evidence(index, prepared: PreparedNeed, slot: int, text, looking_for) -> di
         evidence["text"] = _shared_words(index, text, prepared.text_columns, prepared.text_weights)
     if "reciprocity" in co:
         evidence["reciprocity"] = _matched(
-            index.themes, slot, prepared.asker_theme_bits, vocabulary.themes
+            index.profile_themes, slot, prepared.asker_theme_bits, vocabulary.themes
         )
         evidence["reciprocity_text"] = _shared_words(
             index, looking_for, prepared.asker_columns, prepared.asker_weights

@@ -18,6 +18,7 @@ from matching.engine.formulae import (
     candidate_hours,
     candidate_point,
     distance_fit,
+    experience,
     exposure_log,
     first_failing_rule,
     haversine_km,
@@ -26,6 +27,7 @@ from matching.engine.formulae import (
     normalise_municipality,
     prepare_need,
     quantise,
+    reciprocity_share,
     set_fit,
     sparse_dot,
     text_fit,
@@ -50,7 +52,8 @@ from matching.engine.types import (
 @dataclass
 class _Candidate:
     record: CandidateRecord
-    themes: frozenset[str]
+    themes: frozenset[str]  # experience: declared plus running and finished initiatives
+    profile_themes: frozenset[str]  # declared only, for reciprocity
     target_groups: frozenset[str]
     languages: frozenset[str]
     text: dict[int, float]
@@ -75,13 +78,18 @@ class ReferenceIndex:
         for key, record in latest.items():
             if key not in index.slot_of:
                 continue
+            items = record.track_record or ()
             text_columns, text_weights = model.document_vector(record.text or "")
             look_columns, look_weights = model.document_vector(record.looking_for or "")
             self.candidates.append(
                 _Candidate(
                     record=record,
-                    themes=frozenset(record.themes) & themes,
-                    target_groups=frozenset(record.target_groups) & groups,
+                    themes=frozenset(experience(record.themes, items, "themes")) & themes,
+                    profile_themes=frozenset(record.themes) & themes,
+                    target_groups=frozenset(
+                        experience(record.target_groups, items, "target_groups")
+                    )
+                    & groups,
                     languages=frozenset(record.languages) & languages,
                     text=dict(zip(text_columns.tolist(), text_weights.tolist(), strict=True)),
                     looking_for=dict(
@@ -132,7 +140,10 @@ def candidate_values(candidate: _Candidate, prepared: PreparedNeed) -> dict[str,
         theme_half, text_half = prepared.reciprocity_halves
         reciprocity = 0.0
         if theme_half:
-            share = len(candidate.themes & prepared.asker_themes) / max(len(candidate.themes), 1)
+            share = reciprocity_share(
+                len(candidate.profile_themes & prepared.asker_themes),
+                len(candidate.profile_themes),
+            )
             reciprocity += theme_half * share
         if text_half:
             cosine = sparse_dot(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 
@@ -63,20 +64,24 @@ class TextModel:
     def __init__(self, term_ids: dict[str, int], idf: np.ndarray, display: list[str]):
         self.term_ids = term_ids
         self.idf = idf  # float64, one per column
+        self._idf = idf.tolist()  # the same, for the per-text loops
         self.display = display  # the first word seen for each stem, for the reasons
 
     @classmethod
-    def fit(cls, documents: Iterable[tuple[str, ...]]) -> tuple[TextModel, list[list[Counter]]]:
+    def fit(
+        cls, documents: Iterable[tuple[str, ...]]
+    ) -> tuple[TextModel, list[list[tuple[array, array]]]]:
         """Learn the vocabulary and idf from candidates' texts, in one pass.
 
         Each document is a candidate's group of texts (profile text, "looking for"), which
         counts once for the document frequency. Returns the model and, per document and
-        text, its term counts (column -> count), so that nothing is tokenised twice.
+        text, its term counts as two compact arrays (columns, counts), so that nothing is
+        tokenised twice and 200,000 texts do not become 200,000 dicts.
         """
         term_ids: dict[str, int] = {}
         display: list[str] = []
         document_frequency: Counter[int] = Counter()
-        counted: list[list[Counter]] = []
+        counted: list[list[tuple[array, array]]] = []
         cache = _stem_cache
         for group in documents:
             per_text = []
@@ -93,7 +98,7 @@ class TextModel:
                     columns.append(column)
                 counter = Counter(columns)
                 seen.update(counter)
-                per_text.append(counter)
+                per_text.append((array("i", counter.keys()), array("i", counter.values())))
             document_frequency.update(seen)
             counted.append(per_text)
         df = np.zeros(len(display), dtype=np.float64)
@@ -126,7 +131,8 @@ class TextModel:
     ) -> tuple[np.ndarray, np.ndarray]:
         if not counter:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
-        weight_of = {c: (1.0 + math.log(n)) * float(self.idf[c]) for c, n in counter.items()}
+        idf = self._idf
+        weight_of = {c: (1.0 + math.log(n)) * idf[c] for c, n in counter.items()}
         columns = sorted(counter)
         if max_terms is not None and len(columns) > max_terms:
             heaviest = sorted(columns, key=lambda c: (-weight_of[c], c))[:max_terms]
@@ -142,7 +148,9 @@ class TextModel:
         """A candidate's vector as the index stores it: weights rounded to float32."""
         return self.document_vector_of_counts(self.counts(text))
 
-    def document_vector_of_counts(self, counter: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
+    def document_vector_of_counts(self, counted) -> tuple[np.ndarray, np.ndarray]:
+        """`document_vector` from counts: a Counter, or (columns, counts) as `fit` gives."""
+        counter = counted if isinstance(counted, dict) else dict(zip(*counted, strict=True))
         columns, weights = self.vector_of_counts(counter)
         return columns, weights.astype(np.float32)
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 NEED_KINDS = ("partner", "volunteer", "mentor", "key_figure")
 CANDIDATE_KINDS = ("organisation", "person")
-INITIATIVE_STATUSES = ("idea", "running", "finished")
 
 # The hard rules, in the order in which they are checked; the first one that excludes a
 # candidate is the one `explain()` names and `RankResult.excluded_by_rule` counts.
@@ -114,7 +113,8 @@ class NeedQuery:
 
 @dataclass(frozen=True)
 class Weights:
-    """One weight per soft signal, the fair-exposure strength and two scales.
+    """One weight per soft signal, the fair-exposure strength, two scales, and the
+    signals that weigh differently for one kind of need.
 
     A signal's share of the score is its weight times its value (in [0, 1]) divided by the
     sum of the weights of the signals that apply to the need; see docs/matching-engine.md.
@@ -128,12 +128,22 @@ class Weights:
     text: float = 1.5
     reciprocity: float = 0.75
     hours: float = 0.5
-    # Fair exposure: the score is multiplied by 1 / (1 + exposure * log1p(proposals)).
+    # Fair exposure: the score is divided by 1 + exposure * log1p(recent proposals).
     exposure: float = 0.08
     # Distance value exp(-km / distance_scale_km): 1 at the same spot, 0.37 at this distance.
     distance_scale_km: float = 10.0
+    # (need kind, signal, weight): partner matching is first of all what one organisation
+    # offers against what the other needs (text); a mentor is chosen for the experience
+    # behind them (track record).
+    by_kind: tuple[tuple[str, str, float], ...] = (
+        ("partner", "text", 3.0),
+        ("mentor", "track_record", 4.0),
+    )
 
-    def of(self, signal: str) -> float:
+    def of(self, signal: str, kind: str | None = None) -> float:
+        for need_kind, name, weight in self.by_kind:
+            if need_kind == kind and name == signal:
+                return float(weight)
         return float(getattr(self, signal))
 
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from matching.engine import RankResult, rank
-from matching.index import index_get, need_query
+from matching.engine import RankResult
+from matching.index import index_rank, need_query
 from matching.models import Need, Proposal
 from matching.permissions import can_manage_need, is_candidate
 from network.models import Membership
@@ -66,7 +66,7 @@ def need_rank(need: Need, *, limit: int = PROPOSALS_KEPT) -> RankResult:
         return RankResult(
             proposals=[], candidates_considered=0, excluded_by_rule={}, empty_reason="need_closed"
         )
-    return rank(index_get(), need_query(need, limit=limit))
+    return index_rank(need_query(need, limit=limit))
 
 
 @transaction.atomic

@@ -5,8 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching.engine import assign_round, greedy_round
-from matching.index import index_get, need_query
+from matching.index import index_rounds, need_query
 from matching.models import MatchingRound, Need, Proposal
 from matching.services.proposals import _jsonable
 
@@ -29,9 +28,7 @@ def matching_round_run(*, name: str, kind: str, actor, theme=None) -> MatchingRo
     if not needs:
         raise ValidationError(_("There are no open needs of this kind to assign."))
     queries = [need_query(need, limit=10) for need in needs]
-    index = index_get()
-    best = assign_round(index, queries)
-    greedy = greedy_round(index, queries)
+    best, greedy = index_rounds(queries)
     matching_round = MatchingRound.objects.create(
         name=name.strip() or _("Matching round"),
         kind=kind,

@@ -393,7 +393,7 @@ def test_vectorised_equals_reference(kind, seed, random_network):
 def test_vectorised_equals_reference_after_upserts_and_removals(monkeypatch):
     from matching.engine import index as index_module
 
-    monkeypatch.setattr(index_module, "OVERLAY_LIMIT", 25)  # compact a few times
+    monkeypatch.setattr(index_module, "OVERLAY_HARD_LIMIT", 25)  # compact a few times
     generator = NetworkGenerator(seed=8, vocabulary=VOCABULARY)
     records = generator.network(800, 80)
     index = build(*records)
@@ -415,6 +415,7 @@ def test_vectorised_equals_reference_after_upserts_and_removals(monkeypatch):
         current[key] = changed
         index.upsert(changed)
     assert len(index) == len(current)
+    assert index.needs_compaction is False  # below the (default) soft limit
     reference = ReferenceIndex(index, current.values())
     _compare(index, reference, generator.needs(list(current.values()), 40))
 
@@ -445,6 +446,16 @@ def test_upsert_of_memberships_and_remove():
     assert explain(index, need(), "person", 1).unknown
     assert len(index) == 1
     assert index.nbytes() > 0
+
+
+def test_the_index_grows_past_its_headroom():
+    index = build(person(1))
+    newcomers = [weaker(i, exposure=i % 5) for i in range(2, 300)]
+    for record in newcomers:
+        index.upsert(record)
+    assert len(index) == 299
+    reference = ReferenceIndex(index, [person(1), *newcomers])
+    _compare(index, reference, [need(), need("mentor", radius_km=None), need(limit=50)])
 
 
 # -- explain ---------------------------------------------------------------------------------
@@ -584,7 +595,7 @@ def test_need_with_nothing_to_match_on():
         {"themes": frozenset({"no-such-theme"})},
         {"languages": frozenset({"xx"}), "languages_required": True},
         {"text": "🙂 " * 500},
-        {"excluded": frozenset({("person", 1), ("robot", 3)})},
+        {"excluded": frozenset({("person", 1), ("robot", 3), ("person", "x"), "oops", None})},
         {"asker_organisation_id": -1},
     ],
 )
