@@ -4,7 +4,8 @@
 every problem as `line N: field: message`; only a file without a single problem is then
 written, in one transaction. Lookups happen in bulk (taxonomies, municipalities, the file's
 own refs and the refs it points to), so validating costs a fixed number of queries whatever
-the length of the file; writing costs a save per record, the lists are written in bulk.
+the length of the file. Writing inserts new rows in batches, saves a stored row only when
+the line changes it, and writes the lists (themes, partners, memberships, ...) in bulk.
 
 Record types live in a registry. This module registers organisation, person, initiative and
 fund; another app registers its own from its AppConfig.ready() (matching registers `need`),
@@ -153,11 +154,13 @@ class ImportRecordType(Protocol):
 
     `model` has a unique `ref` field; records of this type are found by it, and other records
     refer to them by it. `prepare` validates one parsed line (its `type` and `ref` already
-    checked) by filling in `record` and reporting each problem with `context.problem()`; it
-    must not write. `write` saves `record` (the whole file is valid by then) and tells the
-    context with `context.record_written()`. `finish` runs once after every record is
-    written, for work done in bulk. `ModelRecordType` implements all three from a model's
-    fields."""
+    checked) by filling in `record` (its `instance` is the stored row, or a new one) and
+    reporting each problem with `context.problem()`; it must not write. `write` runs only
+    when the whole file is valid, in file order: it stores the record with
+    `context.save(record, then=...)` (or saves it itself and calls
+    `context.record_written(record)`). `finish` runs once after every record is stored, for
+    work done in bulk. `ModelRecordType` implements all three from a model's fields; most
+    types need nothing else (see docs/import.md)."""
 
     model: type[models.Model]
 
@@ -177,10 +180,6 @@ def import_type_register(*, type_name: str, handler: ImportRecordType) -> None:
     """Add a record type; called at import time here, from AppConfig.ready() in other apps.
     Registering a name again replaces its handler."""
     _record_types[type_name] = handler
-
-
-def import_type_names() -> list[str]:
-    return list(_record_types)
 
 
 def _chunks(items: Sequence[Any], size: int = LOOKUP_BATCH) -> Iterator[Sequence[Any]]:
@@ -455,7 +454,7 @@ class ImportContext:
         """Parse every line and check what the type's handler relies on: an object with a
         known `type` and a usable `ref`."""
         parsed: list[tuple[int, str, str | None, dict[str, Any]]] = []
-        defined: dict[str, tuple[int, str]] = {}
+        defined: dict[str, int] = {}  # ref → the line defining it, whatever its type
         numbered = _numbered_lines(lines)
         while True:
             try:
@@ -486,11 +485,11 @@ class ImportContext:
                     self.problem(
                         "ref",
                         _("%(ref)s is already defined on line %(line)d")
-                        % {"ref": _shown(ref), "line": defined[ref][0]},
+                        % {"ref": _shown(ref), "line": defined[ref]},
                     )
                     ref = None
                 else:
-                    defined[ref] = (number, type_name or "")
+                    defined[ref] = number
             if type_name is not None:
                 parsed.append((number, type_name, ref, data))
                 if ref is not None:
@@ -574,19 +573,20 @@ class ImportContext:
             return None
         return ref
 
-    def _refs_check_stored(self, defined: Mapping[str, tuple[int, str]]) -> None:
-        """Load the stored records the file updates; a ref is retired, or taken by a record
-        of another type, is a problem (a ref names one record and is never reused, §1)."""
+    def _refs_check_stored(self, defined: Mapping[str, int]) -> None:
+        """Load the stored records the file updates. A ref that is retired, or taken by a
+        record of another type, is a problem: a ref names one record and is never reused
+        (CONTRACTS.md §1)."""
         refs = list(defined)
         for chunk in _chunks(refs):
             for ref, kind in RetiredRef.objects.filter(ref__in=chunk).values_list("ref", "kind"):
-                self.line = defined[ref][0]
+                self.line = defined[ref]
                 self.problem(
                     "ref",
                     _("%(ref)s belonged to a deleted %(kind)s and is never reused")
                     % {"ref": _shown(ref), "kind": kind or _("record")},
                 )
-        for model in {handler.model for handler in self.record_types.values()}:
+        for model in dict.fromkeys(handler.model for handler in self.record_types.values()):
             own = list(self._file_refs[model])
             deferred = [
                 f.name for f in model._meta.concrete_fields if isinstance(f, SearchVectorField)
@@ -598,7 +598,7 @@ class ImportContext:
             others = [ref for ref in refs if ref not in self._file_refs[model]]
             for chunk in _chunks(others):
                 for ref in model.objects.filter(ref__in=chunk).values_list("ref", flat=True):
-                    self.line = defined[ref][0]
+                    self.line = defined[ref]
                     self.problem(
                         "ref",
                         _("%(ref)s is already the ref of %(type)s; a ref names one record")
@@ -733,18 +733,22 @@ def network_import(*, lines: Iterable[str | bytes] | str | bytes, dry_run: bool)
 def _rows_insert(
     model: type[models.Model], field_names: Sequence[str], rows: Iterable[tuple]
 ) -> None:
-    """Insert plain rows (values ready for the database) in batches. For link rows, building
-    a model instance for each (bulk_create) cost more than all the rest of an import."""
+    """Insert plain rows (values ready for the database), many to a statement. For link
+    rows, a model instance each (bulk_create) or a statement each (executemany) cost more
+    than all the rest of an import."""
     fields = [model._meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Names come from the model's metadata; the values are bound parameters.
-    insert = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    row_placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # bulk_batch_size keeps a statement within the database's limit on parameters.
+    size = max(1, min(WRITE_BATCH, connection.ops.bulk_batch_size(fields, [None] * WRITE_BATCH)))
     rows = iter(rows)
     with connection.cursor() as cursor:
-        while batch := list(islice(rows, WRITE_BATCH)):
-            cursor.executemany(insert, batch)
+        while batch := list(islice(rows, size)):
+            values = ", ".join([row_placeholders] * len(batch))
+            # Names come from the model's metadata; the values are bound parameters.
+            insert = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+            cursor.execute(insert, [value for row in batch for value in row])
 
 
 def _messages(error: ValidationError) -> dict[str, list[str]]:

@@ -724,10 +724,9 @@ def test_registering_replaces_a_type(monkeypatch):
     ]
 
 
-def test_validating_costs_a_fixed_number_of_queries():
-    OrganisationFactory(ref="bestaand")
+def many_records(count: int) -> list[dict]:
     records = []
-    for i in range(300):
+    for i in range(count):
         records.append(
             {
                 "type": "organisation",
@@ -747,11 +746,32 @@ def test_validating_costs_a_fixed_number_of_queries():
             }
         )
 
+    return records
+
+
+def test_validating_costs_a_fixed_number_of_queries():
+    OrganisationFactory(ref="bestaand")
+
     with CaptureQueriesContext(connection) as queries:
-        report = run(*records, dry_run=True)
+        report = run(*many_records(300), dry_run=True)
 
     assert report.ok, report.errors[:3]
     assert len(queries) < 20
+
+
+def test_writing_and_rewriting_do_not_cost_a_query_a_line():
+    OrganisationFactory(ref="bestaand")
+    records = many_records(300)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert run(*records).written
+    assert len(queries) < 60
+    assert Membership.objects.count() == 600
+
+    with CaptureQueriesContext(connection) as queries:
+        report = run(*records)
+    assert (sum(report.created.values()), sum(report.updated.values())) == (0, 600)
+    assert len(queries) < 60
 
 
 # The admin upload -------------------------------------------------------------------------
