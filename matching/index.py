@@ -303,6 +303,20 @@ def index_rounds(needs: list[NeedQuery]) -> tuple[RoundResult, RoundResult]:
         return assign_round(index, needs), greedy_round(index, needs)
 
 
+def _version_bump() -> int:
+    try:
+        return cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+        return 2
+
+
+def index_invalidate() -> None:
+    """Many candidates changed: every process (this one included) rebuilds on next use."""
+    _version_bump()
+    index_reset()
+
+
 def index_reset() -> None:
     with _lock:
         _state["index"] = None
@@ -321,11 +335,7 @@ def index_refresh(kind: str, pk: int) -> None:
                 index.remove(kind, pk)
             if index.needs_compaction:
                 index.compact()
-    try:
-        new_version = cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
-        new_version = 2
+    new_version = _version_bump()
     with _lock:
         if _state["index"] is not None:
             _state["version"] = new_version

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from matching.index import index_refresh
+from matching.index import index_invalidate, index_refresh
 from matching.models import Need
 from matching.services import proposals as proposal_services
 from network.models import Organisation, Person
@@ -60,3 +60,21 @@ def proposals_housekeeping_task() -> dict[str, int]:
         "reminded": proposal_services.proposals_remind(),
         "feedback_asked": proposal_services.proposals_ask_feedback(),
     }
+
+
+OPEN_NEEDS_REFRESHED_AFTER_IMPORT = 500
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def index_rebuild_task() -> int:
+    """After an import: every process rebuilds its index; the newest open needs get fresh
+    proposals."""
+    index_invalidate()
+    need_ids = list(
+        Need.objects.filter(status=Need.Status.OPEN)
+        .order_by("-created_at")
+        .values_list("pk", flat=True)[:OPEN_NEEDS_REFRESHED_AFTER_IMPORT]
+    )
+    for need_id in need_ids:
+        need_proposals_refresh_task.delay(need_id)
+    return len(need_ids)

@@ -27,3 +27,24 @@ def profile_changed(kind: str, pk: int) -> None:
             listener(kind, pk)
 
     transaction.on_commit(notify)
+
+
+BulkListener = Callable[[], None]
+
+_bulk_listeners: list[BulkListener] = []
+
+
+def network_changed_in_bulk_subscribe(listener: BulkListener) -> None:
+    if listener not in _bulk_listeners:
+        _bulk_listeners.append(listener)
+
+
+def network_changed_in_bulk() -> None:
+    """Many records changed at once (an import): listeners rebuild rather than hear of each
+    record. They run after the transaction commits."""
+
+    def notify() -> None:
+        for listener in list(_bulk_listeners):
+            listener()
+
+    transaction.on_commit(notify)

@@ -73,13 +73,13 @@ def _first_ref(path: Path) -> tuple[str, str] | None:
 
 
 def _loaded_before(path: Path) -> bool:
-    from network.services import imports
+    from network.services.imports import import_types
 
     first = _first_ref(path)
     if first is None:
         return False
     type_name, ref = first
-    handler = imports._record_types.get(type_name)
+    handler = import_types().get(type_name)
     return handler is not None and handler.model.objects.filter(ref=ref).exists()
 
 

@@ -23,6 +23,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from django.contrib.postgres.search import SearchVectorField
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from network.events import network_changed_in_bulk
 from network.models import (
     REF_PATTERN,
     Fund,
@@ -180,6 +182,11 @@ def import_type_register(*, type_name: str, handler: ImportRecordType) -> None:
     """Add a record type; called at import time here, from AppConfig.ready() in other apps.
     Registering a name again replaces its handler."""
     _record_types[type_name] = handler
+
+
+def import_types() -> Mapping[str, ImportRecordType]:
+    """The registered record types by name, in the order they were registered (read-only)."""
+    return MappingProxyType(_record_types)
 
 
 def _chunks(items: Sequence[Any], size: int = LOOKUP_BATCH) -> Iterator[Sequence[Any]]:
@@ -711,6 +718,7 @@ def network_import(*, lines: Iterable[str | bytes] | str | bytes, dry_run: bool)
                 handler.finish(context)
             context._many_flush()
             context._search_refresh()
+            network_changed_in_bulk()
     except ValidationError as error:
         # Validation has passed by now, so this means a bug or a concurrent change.
         report.errors = [

@@ -231,3 +231,21 @@ def test_a_need_without_themes_and_an_empty_pool_answer_with_a_reason(db, capsys
     need = NeedFactory(kind=Need.Kind.KEY_FIGURE)
     call_command("propose", need.ref)
     assert "No proposals" in capsys.readouterr().out
+
+
+def test_people_imported_after_the_index_was_built_are_proposed(
+    scene, django_capture_on_commit_callbacks
+):
+    from matching.services.proposals import need_rank
+    from network.services.imports import network_import
+
+    need = scene["need"]
+    assert "p-imported-mentor" not in [p.ref for p in need_rank(need).proposals]  # index built now
+    line = (
+        '{"type": "person", "ref": "p-imported-mentor", "name": "Imported Mentor", "municipality": "Utrecht",'
+        ' "roles": ["mentor"], "mentor_capacity": 2, "themes": ["food"], "languages": ["ar"],'
+        ' "target_groups": ["moroccan", "parents"]}'
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert network_import(lines=[line], dry_run=False).ok
+    assert "p-imported-mentor" in [p.ref for p in need_rank(need).proposals]

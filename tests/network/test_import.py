@@ -153,6 +153,21 @@ def test_importing_the_demo_file_twice_gives_the_same_database():
     assert database_snapshot() == first
 
 
+def test_the_demo_needs_import_after_the_demo_network():
+    if "need" not in imports.import_types():
+        pytest.skip("the matching app registers the need type")
+    needs_file = DEMO_FILE.parents[2] / "matching" / "demo" / "needs.jsonl"
+    assert import_command(DEMO_FILE)[0] == 0
+
+    status, out, err = import_command(needs_file)
+
+    assert status == 0, err
+    assert out.strip() == "imported 8 records: 8 need (8 created, 0 updated)"
+    assert (
+        import_command(needs_file)[1].strip() == "imported 8 records: 8 need (0 created, 8 updated)"
+    )
+
+
 def test_the_demo_file_links_people_to_the_accounts_with_their_email():
     karim = UserFactory(email="karim@demo.bruggen.nl")
 
@@ -718,7 +733,7 @@ def test_registering_replaces_a_type(monkeypatch):
     handler = ModelRecordType(model=Fund, label_field="name", fields=())
     import_type_register(type_name="fund", handler=handler)
 
-    assert imports._record_types["fund"] is handler
+    assert imports.import_types()["fund"] is handler
     assert problems({"type": "fund", "ref": "f-1", "name": "F", "website": "https://f.nl"}) == [
         "line 1: website: unknown field for type 'fund' (allowed: name)"
     ]
