@@ -1,7 +1,11 @@
-"""WebSocket routes. The realtime consumer at /ws/ arrives with the messaging issue."""
+"""WebSocket routes: one socket per browser tab at /ws/ (CONTRACTS.md §6)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from messaging.consumers import MessagingConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/", MessagingConsumer.as_asgi()),
+]

@@ -1,0 +1,67 @@
+"""From a message's plain text to the small, safe HTML shown to participants.
+
+The body is escaped first, then a handful of patterns become markup (links, **bold**,
+_italic_, `code`, @mentions, line breaks), and nh3 sanitises the result against an allow
+list, so nothing a sender types can become a script, a style or an attribute we did not
+put there ourselves.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+import nh3
+
+ALLOWED_TAGS = {"a", "strong", "em", "code", "br", "span"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_CLASSES = {"span": {"bruggen-mention"}}
+
+# After escaping, `&` appears as `&amp;`; links stop at whitespace and at `<`/`"`.
+_URL = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"(?<![\w/])_(?=\S)(.+?)(?<=\S)_(?![\w/])")
+_CODE = re.compile(r"`([^`\n]+)`")
+MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._-]{0,79})", re.IGNORECASE)
+
+
+def mention_refs(body: str) -> set[str]:
+    """The person refs a body mentions with `@ref` (lower case)."""
+    return {match.rstrip(".").lower() for match in MENTION.findall(body)}
+
+
+def body_to_html(body: str, *, mentionable: Iterable[str] = ()) -> str:
+    """Render a plain-text body; `mentionable` holds the refs that are highlighted."""
+    mentionable = {ref.lower() for ref in mentionable}
+    text = html.escape(body, quote=True)
+    placeholders: list[str] = []
+
+    def keep(fragment: str) -> str:
+        placeholders.append(fragment)
+        return f"\x00{len(placeholders) - 1}\x00"
+
+    # Code spans and links first, so their contents are not formatted further.
+    text = _CODE.sub(lambda m: keep(f"<code>{m.group(1)}</code>"), text)
+    text = _URL.sub(lambda m: keep(f'<a href="{m.group(0)}">{m.group(0)}</a>'), text)
+
+    def mention(match: re.Match) -> str:
+        ref = match.group(1).rstrip(".")
+        if ref.lower() not in mentionable:
+            return match.group(0)
+        rest = match.group(1)[len(ref) :]
+        return keep(f'<span class="bruggen-mention">@{ref}</span>') + rest
+
+    text = MENTION.sub(mention, text)
+    text = _BOLD.sub(r"<strong>\1</strong>", text)
+    text = _ITALIC.sub(r"<em>\1</em>", text)
+    text = text.replace("\r\n", "\n").replace("\n", "<br>")
+    text = re.sub("\x00(\\d+)\x00", lambda m: placeholders[int(m.group(1))], text)
+    return nh3.clean(
+        text,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer nofollow",
+    )

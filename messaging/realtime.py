@@ -1,0 +1,109 @@
+"""Delivering frames to people's open sockets through the channel layer.
+
+Every socket of a signed-in person joins the group `person.<id>`; services compute the
+recipient list explicitly and call `broadcast_on_commit` (docs/messaging.md). The layer is
+best effort: when Redis is down the frame is dropped and logged, the message is already
+stored, and clients catch up with `sync`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# How long a broadcast may wait for the channel layer before giving up (Redis down).
+BROADCAST_TIMEOUT = 5.0
+EVENT_TYPE = "messaging.frame"
+
+
+def person_group(person_id: int) -> str:
+    return f"person.{person_id}"
+
+
+async def _publish_pipelined(layer, groups: list[str], event: dict[str, Any]) -> bool:
+    """One Redis round trip for all of a message's recipients on the pub/sub layer.
+
+    channels-redis's `group_send` publishes one group at a time, each waiting for its
+    reply under the connection's lock; at 1,000 publishes a second that queue was the
+    bottleneck (docs/messaging.md, Speed). This uses the same channel names, payload and
+    lock, and answers False (use `group_send`) for any other layer or version."""
+    try:
+        from channels_redis.pubsub import RedisPubSubChannelLayer
+    except ImportError:  # pragma: no cover - channels-redis is a dependency
+        return False
+    if not isinstance(layer, RedisPubSubChannelLayer):
+        return False
+    try:
+        loop_layer = layer._get_layer()
+        payload = layer.serialize(event)
+        by_shard: dict[Any, list[str]] = {}
+        for group in groups:
+            channel = loop_layer._get_group_channel_name(group)
+            by_shard.setdefault(loop_layer._get_shard(channel), []).append(channel)
+        for shard in by_shard:
+            shard._lock, shard._ensure_redis, shard._redis  # noqa: B018 - the internals we use
+    except AttributeError:  # another channels-redis: the public API it is
+        return False
+    for shard, channels in by_shard.items():
+        async with shard._lock:
+            shard._ensure_redis()
+            async with shard._redis.pipeline(transaction=False) as pipe:
+                for channel in channels:
+                    pipe.publish(channel, payload)
+                await pipe.execute()
+    return True
+
+
+async def _send_to_groups(layer, groups: list[str], event: dict[str, Any]) -> None:
+    if not await _publish_pipelined(layer, groups, event):
+        await asyncio.gather(*(layer.group_send(group, event) for group in groups))
+
+
+async def abroadcast(person_ids: Iterable[int], frame: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    # Serialised once here, not once per receiving socket.
+    event = {"type": EVENT_TYPE, "text": json.dumps(frame, ensure_ascii=False)}
+    targets = sorted(set(person_ids))
+    try:
+        await asyncio.wait_for(
+            _send_to_groups(layer, [person_group(pid) for pid in targets], event),
+            timeout=BROADCAST_TIMEOUT,
+        )
+    except Exception as error:  # the layer is best effort; the database is the truth
+        logger.warning(
+            "messaging: broadcast of %s to %d people failed: %r",
+            frame.get("type"),
+            len(targets),
+            error,
+        )
+
+
+def broadcast(person_ids: Iterable[int], frame: dict[str, Any]) -> None:
+    targets = list(person_ids)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(abroadcast)(targets, frame)
+        return
+    # Sync code running in a thread that also runs an event loop (a script or tool that
+    # drives its own loop): async_to_sync refuses, so deliver from a short-lived thread.
+    worker = threading.Thread(target=lambda: asyncio.run(abroadcast(targets, frame)))
+    worker.start()
+    worker.join()
+
+
+def broadcast_on_commit(person_ids: Iterable[int], frame: dict[str, Any]) -> None:
+    targets = list(person_ids)
+    transaction.on_commit(lambda: broadcast(targets, frame))

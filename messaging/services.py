@@ -1,0 +1,838 @@
+"""Writes in messaging: conversations, the message send path, read state, reports.
+
+The send path (docs/messaging.md, after Zulip's `check_message`/`do_send_messages`):
+`message_send` validates everything bad input can break, stores the message with the
+conversation's next `seq` under a row lock (idempotent on `client_id`), and on commit
+sends the `message.new` frame to each participant's personal group. Every path (the
+WebSocket consumer, the no-JS form, the API) goes through it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from messaging import selectors
+from messaging.formatting import body_to_html, mention_refs
+from messaging.models import (
+    Attachment,
+    Conversation,
+    Message,
+    MessagingSettings,
+    Notification,
+    Participant,
+    Report,
+)
+from messaging.notifications import reading_mark
+from messaging.realtime import broadcast_on_commit
+from network.blocks import is_blocked_between
+from network.models import Membership, Organisation, Person, Theme
+
+MAX_BODY_LENGTH = 10_000
+MAX_CLIENT_ID_LENGTH = 64
+MAX_SEQ = 2**53  # beyond what JavaScript counts exactly: never a real seq
+EDIT_WINDOW = timedelta(minutes=15)
+MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
+# Extension → content type; the file's first bytes must agree (see _sniff).
+ALLOWED_ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "txt": "text/plain",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+_MAGIC = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "webp": (b"RIFF",),
+    "docx": (b"PK",),
+    "xlsx": (b"PK",),
+    "pptx": (b"PK",),
+    "odt": (b"PK",),
+    "ods": (b"PK",),
+}
+
+
+# Errors --------------------------------------------------------------------------------
+
+
+class MessagingError(Exception):
+    """A refusal with a protocol error code (CONTRACTS.md §6) and a readable detail."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail or self.code
+
+
+class Invalid(MessagingError):
+    code = "invalid"
+    status = 422
+
+
+class Forbidden(MessagingError):
+    code = "forbidden"
+    status = 403
+
+
+class NotFound(MessagingError):
+    code = "not_found"
+    status = 404
+
+
+class TooLong(MessagingError):
+    code = "too_long"
+    status = 422
+
+
+class RateLimited(MessagingError):
+    code = "rate_limited"
+    status = 429
+
+
+# Frames --------------------------------------------------------------------------------
+
+
+def message_frame(message: Message, *, frame_type: str = "message.new") -> dict[str, Any]:
+    """The `message.new` frame (CONTRACTS.md §6), plus the flags for edits and deletions.
+
+    `message.author` must be loaded (select_related) or None; attachments prefetched."""
+    removed = message.deleted_at is not None or message.hidden_at is not None
+    frame: dict[str, Any] = {
+        "type": frame_type,
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "id": message.pk,
+        "author": message.author.ref if message.author_id else None,
+        "author_name": message.author.name if message.author_id else "",
+        "body": "" if removed else message.body,
+        "body_html": "" if removed else message.body_html,
+        "client_id": message.client_id,
+        "sent_at": message.sent_at.isoformat(),
+        "edited": message.edited_at is not None,
+        "deleted": message.deleted_at is not None,
+        "hidden": message.hidden_at is not None,
+    }
+    attachments = getattr(message, "_prefetched_objects_cache", {}).get("attachments")
+    if attachments is None and getattr(message, "_fresh_attachments", None) is not None:
+        attachments = message._fresh_attachments
+    frame["attachments"] = (
+        []
+        if removed or attachments is None
+        else [
+            {
+                "id": a.pk,
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "url": reverse("messaging:attachment", args=[message.conversation_id, a.pk]),
+            }
+            for a in attachments
+        ]
+    )
+    return frame
+
+
+# Who may message whom ------------------------------------------------------------------
+
+
+def messaging_settings_for(person: Person) -> MessagingSettings:
+    settings_row, _created = MessagingSettings.objects.get_or_create(person=person)
+    return settings_row
+
+
+@transaction.atomic
+def messaging_settings_update(
+    *, person: Person, who_may_message: str, email_frequency: str
+) -> MessagingSettings:
+    row = messaging_settings_for(person)
+    row.who_may_message = who_may_message
+    row.email_frequency = email_frequency
+    row.full_clean()
+    row.save()
+    return row
+
+
+def may_start_conversation(*, sender: Person, recipient: Person) -> bool:
+    """Whether `sender` may open a direct or group conversation with `recipient`.
+
+    Blocks always win. Otherwise the recipient's setting decides: anyone signed in, or
+    only people they share an organisation or a conversation with (an introduction
+    conversation is what an accepted match leaves behind; open topic channels do not
+    count, since anyone can join one)."""
+    if sender.pk == recipient.pk:
+        return True
+    if is_blocked_between(sender.pk, recipient.pk):
+        return False
+    who = (
+        MessagingSettings.objects.filter(person=recipient)
+        .values_list("who_may_message", flat=True)
+        .first()
+    ) or MessagingSettings.WhoMayMessage.ANYONE
+    if who == MessagingSettings.WhoMayMessage.ANYONE:
+        return True
+    shared_organisation = Membership.objects.filter(
+        person=recipient,
+        organisation__in=Membership.objects.filter(person=sender).values("organisation"),
+    ).exists()
+    if shared_organisation:
+        return True
+    return (
+        Participant.objects.filter(
+            person=recipient,
+            conversation__in=Participant.objects.filter(person=sender).values("conversation"),
+        )
+        .exclude(conversation__kind=Conversation.Kind.TOPIC)
+        .exists()
+    )
+
+
+# Conversations -------------------------------------------------------------------------
+
+
+def _conversation_notice(conversation: Conversation, person_ids: Iterable[int]) -> None:
+    broadcast_on_commit(
+        person_ids,
+        {
+            "type": "conversation.new",
+            "conversation": conversation.pk,
+            "kind": conversation.kind,
+            "title": conversation.title,
+        },
+    )
+
+
+def _add_participants(conversation: Conversation, people: Iterable[Person]) -> list[int]:
+    existing = set(conversation.participants.values_list("person_id", flat=True))
+    added = [p for p in {p.pk: p for p in people}.values() if p.pk not in existing]
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                conversation=conversation,
+                person=p,
+                last_read_seq=conversation.last_seq,
+                emailed_seq=conversation.last_seq,
+            )
+            for p in added
+        ],
+        ignore_conflicts=True,
+    )
+    return [p.pk for p in added]
+
+
+@transaction.atomic
+def conversation_start(
+    *, creator: Person, participants: Sequence[Person], title: str = ""
+) -> Conversation:
+    """A direct conversation (one other person, no title; reused if it exists) or a group.
+
+    `was_created` on the result tells whether it is new. Raises Forbidden when a participant does not accept conversations from the creator."""
+    others = [p for p in {p.pk: p for p in participants}.values() if p.pk != creator.pk]
+    title = (title or "").strip()
+    if not others:
+        raise Invalid(_("Choose at least one other person."))
+    if len(title) > 200:
+        raise TooLong(_("The title is longer than 200 characters."))
+    for other in others:
+        if not may_start_conversation(sender=creator, recipient=other):
+            raise Forbidden(
+                _("%(name)s does not accept new conversations from you.") % {"name": other.name}
+            )
+    if len(others) == 1 and not title:
+        existing = (
+            Conversation.objects.filter(kind=Conversation.Kind.DIRECT, participants__person=creator)
+            .filter(participants__person=others[0])
+            .first()
+        )
+        if existing is not None:
+            existing.was_created = False
+            return existing
+        kind = Conversation.Kind.DIRECT
+    else:
+        kind = Conversation.Kind.GROUP
+    conversation = Conversation(kind=kind, title=title, created_by=creator)
+    conversation.full_clean()
+    conversation.save()
+    conversation.was_created = True
+    _add_participants(conversation, [creator, *others])
+    Notification.objects.bulk_create(
+        [
+            Notification(person=p, kind=Notification.Kind.CONVERSATION, conversation=conversation)
+            for p in others
+        ]
+    )
+    _conversation_notice(conversation, [creator.pk, *(p.pk for p in others)])
+    return conversation
+
+
+@transaction.atomic
+def conversation_open_introduction(
+    participants: list[Person], title: str, body: str
+) -> Conversation:
+    """Called by matching when both sides said yes: an introduction conversation between
+    `participants` whose first message is the system message `body`."""
+    people = list({p.pk: p for p in participants}.values())
+    if len(people) < 2:
+        raise Invalid(_("An introduction needs at least two people."))
+    conversation = Conversation.objects.create(
+        kind=Conversation.Kind.INTRODUCTION, title=(title or "")[:200]
+    )
+    _add_participants(conversation, people)
+    message_post_system(conversation=conversation, body=body)
+    Notification.objects.bulk_create(
+        [
+            Notification(person=p, kind=Notification.Kind.INTRODUCTION, conversation=conversation)
+            for p in people
+        ]
+    )
+    _conversation_notice(conversation, [p.pk for p in people])
+    return conversation
+
+
+def _require_group_creator(conversation: Conversation, actor: Person) -> None:
+    if conversation.kind != Conversation.Kind.GROUP:
+        raise Invalid(_("Only a group's members can be changed."))
+    if conversation.created_by_id != actor.pk:
+        raise Forbidden(_("Only the person who started this group can change its members."))
+
+
+@transaction.atomic
+def group_member_add(*, conversation: Conversation, actor: Person, person: Person) -> None:
+    _require_group_creator(conversation, actor)
+    if not may_start_conversation(sender=actor, recipient=person):
+        raise Forbidden(
+            _("%(name)s does not accept new conversations from you.") % {"name": person.name}
+        )
+    added = _add_participants(conversation, [person])
+    if added:
+        Notification.objects.create(
+            person=person, kind=Notification.Kind.CONVERSATION, conversation=conversation
+        )
+        _conversation_notice(conversation, added)
+
+
+@transaction.atomic
+def group_member_remove(*, conversation: Conversation, actor: Person, person: Person) -> None:
+    if person.pk != actor.pk:
+        _require_group_creator(conversation, actor)
+    elif conversation.kind not in (Conversation.Kind.GROUP, Conversation.Kind.TOPIC):
+        raise Invalid(_("You cannot leave this conversation."))
+    Participant.objects.filter(conversation=conversation, person=person).delete()
+
+
+@transaction.atomic
+def team_conversation_open(*, organisation: Organisation, person: Person) -> Conversation:
+    """The organisation's team conversation, its participants brought up to date with the
+    current members (someone who left the organisation leaves the conversation)."""
+    member_ids = set(
+        Membership.objects.filter(organisation=organisation).values_list("person_id", flat=True)
+    )
+    if person.pk not in member_ids:
+        raise Forbidden(
+            _("Only members of %(name)s can join its team conversation.")
+            % {"name": organisation.name}
+        )
+    conversation, _created = Conversation.objects.get_or_create(
+        kind=Conversation.Kind.TEAM,
+        organisation=organisation,
+        defaults={"title": organisation.name[:200]},
+    )
+    Participant.objects.filter(conversation=conversation).exclude(person_id__in=member_ids).delete()
+    _add_participants(conversation, Person.objects.filter(pk__in=member_ids))
+    return conversation
+
+
+@transaction.atomic
+def topic_join(*, theme: Theme, person: Person) -> Conversation:
+    conversation, _created = Conversation.objects.get_or_create(
+        kind=Conversation.Kind.TOPIC, theme=theme, defaults={"title": str(theme)[:200]}
+    )
+    _add_participants(conversation, [person])
+    return conversation
+
+
+@transaction.atomic
+def topic_leave(*, conversation: Conversation, person: Person) -> None:
+    if conversation.kind != Conversation.Kind.TOPIC:
+        raise Invalid(_("Only topic channels can be left this way."))
+    Participant.objects.filter(conversation=conversation, person=person).delete()
+
+
+# Sending -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    created: bool
+    # Who must hear of a new message when the caller broadcasts itself (defer_broadcast).
+    recipients: tuple[int, ...] = ()
+
+    @property
+    def frame(self) -> dict[str, Any]:
+        return message_frame(self.message)
+
+
+def _check_seq(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(_("%(field)s must be a whole number.") % {"field": field})
+    if value < 0 or value > MAX_SEQ:
+        raise Invalid(_("%(field)s is out of range.") % {"field": field})
+    return value
+
+
+def _check_conversation_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(_("conversation must be a number."))
+    if value <= 0 or value > 2**63 - 1:
+        raise NotFound(_("No such conversation."))
+    return value
+
+
+def message_validate(*, body: Any, client_id: Any, attachments: Sequence[Any] = ()) -> str:
+    """Everything bad input can break, before anything is stored; returns the clean body."""
+    if not isinstance(body, str):
+        raise Invalid(_("body must be text."))
+    if not isinstance(client_id, str) or len(client_id) > MAX_CLIENT_ID_LENGTH:
+        raise Invalid(_("client_id must be text of at most 64 characters."))
+    if "\x00" in body or "\x00" in client_id:
+        raise Invalid(_("The message contains a NUL character."))
+    if len(body) > MAX_BODY_LENGTH:
+        raise TooLong(_("A message can be at most %(max)d characters.") % {"max": MAX_BODY_LENGTH})
+    body = body.strip()
+    if not body and not attachments:
+        raise Invalid(_("The message is empty."))
+    return body
+
+
+def _rate_limit(person: Person) -> None:
+    """A fixed window per sender in the cache (shared by all processes on Redis)."""
+    count, seconds = getattr(settings, "MESSAGING_RATE_LIMIT", (30, 10))
+    window = int(time.time() // seconds)
+    key = f"messaging:rate:{person.pk}:{window}"
+    if cache.add(key, 1, timeout=seconds + 1):
+        return
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=seconds + 1)
+        return
+    if used > count:
+        raise RateLimited(_("You are sending messages too fast; wait a moment."))
+
+
+def _participant_ids(conversation_id: int) -> list[int]:
+    return list(
+        Participant.objects.filter(conversation_id=conversation_id).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
+def _existing(conversation_id: int, author: Person, client_id: str) -> Message | None:
+    if not client_id:
+        return None
+    return (
+        Message.objects.filter(conversation_id=conversation_id, author=author, client_id=client_id)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .first()
+    )
+
+
+def _attachment_check(upload: UploadedFile) -> tuple[str, str]:
+    name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200] or "file"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    content_type = ALLOWED_ATTACHMENT_TYPES.get(extension)
+    if content_type is None:
+        raise Invalid(
+            _("Files of this type cannot be shared; allowed: %(types)s.")
+            % {"types": ", ".join(sorted(ALLOWED_ATTACHMENT_TYPES))}
+        )
+    if upload.size > MAX_ATTACHMENT_SIZE:
+        raise TooLong(_("A file can be at most 10 MB."))
+    head = upload.read(16)
+    upload.seek(0)
+    magic = _MAGIC.get(extension)
+    if magic and not head.startswith(magic):
+        raise Invalid(_("The file's contents do not match its type."))
+    return name, content_type
+
+
+def message_send(
+    *,
+    conversation_id: Any,
+    author: Person,
+    body: Any,
+    client_id: Any = "",
+    attachments: Sequence[UploadedFile] = (),
+    defer_broadcast: bool = False,
+) -> SendResult:
+    """Validate, store with the next seq (idempotent on client_id), broadcast on commit.
+
+    A repeat of a stored (conversation, author, client_id) answers the stored message with
+    `created=False` and broadcasts nothing. With `defer_broadcast` the caller broadcasts
+    `result.frame` to `result.recipients` after this returns (committed): the consumer
+    does, from its event loop, so no pool thread waits for Redis. See docs/messaging.md."""
+    conversation_id = _check_conversation_id(conversation_id)
+    body = message_validate(body=body, client_id=client_id, attachments=attachments)
+    checked = [(upload, *_attachment_check(upload)) for upload in attachments]
+    try:
+        return _message_store(
+            conversation_id, author, body, client_id, checked, defer_broadcast=defer_broadcast
+        )
+    except IntegrityError:
+        # The same client_id was stored before (or by a concurrent retry): the unique
+        # constraint refused the copy and the transaction rolled back, seq included.
+        existing = _existing(conversation_id, author, client_id)
+        if existing is None:
+            raise
+        if not Participant.objects.filter(conversation_id=conversation_id, person=author).exists():
+            raise Forbidden(_("You are not a participant of this conversation.")) from None
+        return SendResult(existing, created=False)
+
+
+_NEXT_SEQ_SQL = (
+    "UPDATE messaging_conversation SET last_seq = last_seq + 1, last_message_at = %s "
+    "WHERE id = %s RETURNING last_seq, kind"
+)
+
+
+@transaction.atomic
+def _message_store(
+    conversation_id: int,
+    author: Person | None,
+    body: str,
+    client_id: str,
+    attachments: Sequence[tuple[UploadedFile, str, str]] = (),
+    *,
+    defer_broadcast: bool = False,
+) -> SendResult:
+    """Six round trips: BEGIN, the seq (UPDATE … RETURNING takes the conversation's row
+    lock, so senders queue per conversation and seq has no gaps), the participants, the
+    INSERT, the author's read marker, COMMIT. Anything refused after the UPDATE raises, and
+    the rollback takes the seq back with it."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SEQ_SQL, [now, conversation_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(_("No such conversation."))
+    seq, kind = row
+    participants = list(
+        Participant.objects.filter(conversation_id=conversation_id).values_list(
+            "person_id", "person__ref"
+        )
+    )
+    participant_ids = [person_id for person_id, _ref in participants]
+    if author is not None:
+        if author.pk not in participant_ids:
+            raise Forbidden(_("You are not a participant of this conversation."))
+        if kind == Conversation.Kind.DIRECT and any(
+            is_blocked_between(author.pk, pid) for pid in participant_ids if pid != author.pk
+        ):
+            raise Forbidden(_("You cannot send messages in this conversation."))
+    refs = {ref.lower(): person_id for person_id, ref in participants}
+    # Raises IntegrityError on a repeated client_id (handled by message_send).
+    message = Message.objects.create(
+        conversation_id=conversation_id,
+        seq=seq,
+        author=author,
+        client_id=client_id,
+        body=body,
+        body_html=body_to_html(body, mentionable=refs) if "@" in body else body_to_html(body),
+        sent_at=now,
+    )
+    if author is not None:
+        # Counted only for messages that are really new; over the limit rolls back.
+        _rate_limit(author)
+        # Your own message is read; and you are not emailed about what you wrote.
+        Participant.objects.filter(conversation_id=conversation_id, person=author).update(
+            last_read_seq=seq, emailed_seq=seq
+        )
+    message.author = author
+    stored = [
+        Attachment.objects.create(
+            message=message, file=upload, name=name, content_type=content_type, size=upload.size
+        )
+        for upload, name, content_type in attachments
+    ]
+    message._fresh_attachments = stored
+    mentioned = (
+        [
+            refs[ref]
+            for ref in mention_refs(body)
+            if ref in refs and (author is None or refs[ref] != author.pk)
+        ]
+        if "@" in body
+        else []
+    )
+    if mentioned:
+        message.mentions.set(mentioned)
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    person_id=person_id,
+                    kind=Notification.Kind.MENTION,
+                    conversation_id=conversation_id,
+                    message=message,
+                )
+                for person_id in mentioned
+            ]
+        )
+    if defer_broadcast:
+        return SendResult(message, created=True, recipients=tuple(participant_ids))
+    broadcast_on_commit(participant_ids, message_frame(message))
+    return SendResult(message, created=True)
+
+
+def message_post_system(*, conversation: Conversation, body: str) -> Message:
+    """A message without an author (an introduction's opening line)."""
+    body = (body or "").strip()[:MAX_BODY_LENGTH] or "…"
+    return _message_store(conversation.pk, None, body, "").message
+
+
+def _own_recent_message(message_id: Any, editor: Person) -> Message:
+    if isinstance(message_id, bool) or not isinstance(message_id, int):
+        raise Invalid(_("id must be a number."))
+    message = (
+        Message.objects.select_related("author")
+        .filter(pk=message_id, conversation__participants__person=editor)
+        .first()
+    )
+    if message is None:
+        raise NotFound(_("No such message."))
+    if message.author_id != editor.pk:
+        raise Forbidden(_("You can only change your own messages."))
+    if message.deleted_at or message.hidden_at:
+        raise Invalid(_("This message was removed."))
+    if timezone.now() - message.sent_at > EDIT_WINDOW:
+        raise Forbidden(_("Messages can be changed for 15 minutes after sending."))
+    return message
+
+
+def _broadcast_change(message: Message) -> None:
+    broadcast_on_commit(
+        _participant_ids(message.conversation_id),
+        message_frame(
+            Message.objects.select_related("author")
+            .prefetch_related("attachments")
+            .get(pk=message.pk),
+            frame_type="message.changed",
+        ),
+    )
+
+
+@transaction.atomic
+def message_edit(*, message_id: Any, editor: Person, body: Any) -> Message:
+    message = _own_recent_message(message_id, editor)
+    body = message_validate(body=body, client_id="", attachments=[None])
+    if not body:
+        raise Invalid(_("The message is empty."))
+    refs = Participant.objects.filter(conversation_id=message.conversation_id).values_list(
+        "person__ref", flat=True
+    )
+    message.body = body
+    message.body_html = body_to_html(body, mentionable=refs)
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "body_html", "edited_at"])
+    _broadcast_change(message)
+    return message
+
+
+@transaction.atomic
+def message_delete(*, message_id: Any, editor: Person) -> Message:
+    message = _own_recent_message(message_id, editor)
+    message.deleted_at = timezone.now()
+    message.save(update_fields=["deleted_at"])
+    message.attachments.all().delete()
+    _broadcast_change(message)
+    return message
+
+
+# Read state, typing, presence ----------------------------------------------------------
+
+
+def read_mark(*, conversation_id: Any, person: Person, seq: Any) -> int:
+    """Move the person's read marker forward (never back); tell the participants."""
+    conversation_id = _check_conversation_id(conversation_id)
+    seq = _check_seq(seq, "seq")
+    with transaction.atomic():
+        participant = (
+            Participant.objects.select_for_update()
+            .select_related("conversation")
+            .filter(conversation_id=conversation_id, person=person)
+            .first()
+        )
+        if participant is None:
+            _raise_missing_or_forbidden(conversation_id)
+        seq = min(seq, participant.conversation.last_seq)
+        reading_mark(person.pk, conversation_id)
+        if seq <= participant.last_read_seq:
+            return participant.last_read_seq
+        participant.last_read_seq = seq
+        participant.save(update_fields=["last_read_seq"])
+        Notification.objects.filter(
+            person=person, conversation_id=conversation_id, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        broadcast_on_commit(
+            _participant_ids(conversation_id),
+            {"type": "read", "conversation": conversation_id, "person": person.ref, "seq": seq},
+        )
+    return seq
+
+
+def _raise_missing_or_forbidden(conversation_id: int) -> None:
+    if Conversation.objects.filter(pk=conversation_id).exists():
+        raise Forbidden(_("You are not a participant of this conversation."))
+    raise NotFound(_("No such conversation."))
+
+
+def typing_signal(*, conversation_id: Any, person: Person) -> list[int]:
+    """Tell the other participants that `person` is typing; returns who was told."""
+    conversation_id = _check_conversation_id(conversation_id)
+    participant_ids = _participant_ids(conversation_id)
+    if person.pk not in participant_ids:
+        _raise_missing_or_forbidden(conversation_id)
+    others = [pid for pid in participant_ids if pid != person.pk]
+    from messaging.realtime import broadcast
+
+    broadcast(others, {"type": "typing", "conversation": conversation_id, "person": person.ref})
+    return others
+
+
+def sync_messages(*, conversation_id: Any, person: Person, after_seq: Any) -> tuple[list, int]:
+    """The messages after `after_seq` (at most a page) and the seq the replay ends at."""
+    conversation_id = _check_conversation_id(conversation_id)
+    after_seq = _check_seq(after_seq, "after_seq")
+    if not Participant.objects.filter(conversation_id=conversation_id, person=person).exists():
+        _raise_missing_or_forbidden(conversation_id)
+    messages = list(
+        selectors.messages_after(conversation_id=conversation_id, after_seq=after_seq)[
+            : selectors.SYNC_PAGE
+        ]
+    )
+    last_seq = messages[-1].seq if messages else after_seq
+    return [message_frame(m) for m in messages], last_seq
+
+
+PRESENCE_TIMEOUT = 60 * 60
+
+
+def presence_change(*, person: Person, online: bool) -> None:
+    """Count this person's open sockets (in the cache, shared by all processes) and tell
+    the people they share a non-topic conversation with when they come or go."""
+    key = f"messaging:presence:{person.pk}"
+    if online:
+        if cache.add(key, 1, timeout=PRESENCE_TIMEOUT):
+            changed = True
+        else:
+            cache.incr(key)
+            changed = False
+    else:
+        try:
+            remaining = cache.decr(key)
+        except ValueError:
+            remaining = 0
+        changed = remaining <= 0
+        if changed:
+            cache.delete(key)
+    if not changed:
+        return
+    contacts = (
+        Participant.objects.filter(
+            conversation__in=Participant.objects.filter(person=person)
+            .exclude(conversation__kind=Conversation.Kind.TOPIC)
+            .values("conversation")
+        )
+        .exclude(person=person)
+        .values_list("person_id", flat=True)
+        .distinct()[:500]
+    )
+    from messaging.realtime import broadcast
+
+    broadcast(list(contacts), {"type": "presence", "person": person.ref, "online": online})
+
+
+def people_online(person_ids: Iterable[int]) -> set[int]:
+    ids = list(person_ids)
+    values = cache.get_many([f"messaging:presence:{pid}" for pid in ids])
+    return {pid for pid in ids if (values.get(f"messaging:presence:{pid}") or 0) > 0}
+
+
+# Reports and moderation ----------------------------------------------------------------
+
+
+@transaction.atomic
+def message_report(*, message: Message, reporter: Person, reason: str = "") -> Report:
+    if not Participant.objects.filter(
+        conversation_id=message.conversation_id, person=reporter
+    ).exists():
+        raise Forbidden(_("You are not a participant of this conversation."))
+    report, _created = Report.objects.get_or_create(
+        message=message, reporter=reporter, defaults={"reason": (reason or "")[:2000]}
+    )
+    return report
+
+
+@transaction.atomic
+def message_hide(*, message: Message, moderator) -> Message:
+    if not getattr(moderator, "is_staff", False):
+        raise Forbidden(_("Only staff can hide messages."))
+    now = timezone.now()
+    if message.hidden_at is None:
+        message.hidden_at = now
+        message.save(update_fields=["hidden_at"])
+    Report.objects.filter(message=message, status=Report.Status.OPEN).update(
+        status=Report.Status.HIDDEN, resolved_at=now, resolved_by=moderator
+    )
+    _broadcast_change(message)
+    return message
+
+
+@transaction.atomic
+def report_dismiss(*, report: Report, moderator) -> Report:
+    if not getattr(moderator, "is_staff", False):
+        raise Forbidden(_("Only staff can handle reports."))
+    Report.objects.filter(message=report.message, status=Report.Status.OPEN).update(
+        status=Report.Status.DISMISSED, resolved_at=timezone.now(), resolved_by=moderator
+    )
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def notifications_mark_read(*, person: Person) -> int:
+    return Notification.objects.filter(person=person, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def validation_message(error: MessagingError | ValidationError) -> str:
+    if isinstance(error, MessagingError):
+        return error.detail
+    return " ".join(error.messages)

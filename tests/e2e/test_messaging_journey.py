@@ -1,0 +1,218 @@
+"""Two people chat in real time in two browsers, through Uvicorn (HTTP and WebSockets).
+
+pytest-django's live_server is WSGI only, so this module starts its own Uvicorn process
+against the same test database and serves pages and /ws/ from it (same origin, same
+cookies). Selectors use data attributes, so the journey holds in every language.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_accessible, sign_in
+from tests.factories import DEFAULT_PASSWORD, PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{database['NAME']}"
+    user = database.get("USER") or "postgres"
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    host = database.get("HOST") or "127.0.0.1"
+    port = database.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
+
+
+@pytest.fixture
+def asgi_server(transactional_db) -> Iterator[str]:
+    """Uvicorn serving config.asgi on a free port; killed (with its children) at the end."""
+    from network.taxonomies import taxonomy_sync
+
+    taxonomy_sync()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    uvicorn = Path(sys.executable).with_name("uvicorn")
+    process = subprocess.Popen(
+        [
+            str(uvicorn),
+            "config.asgi:application",
+            "--lifespan",
+            "off",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"uvicorn exited with {process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("uvicorn did not start within 30 s")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def _person(name: str, email: str):
+    user = UserFactory(email=email, name=name)
+    return PersonFactory(user=user, name=name, municipality=None)
+
+
+def _page(browser, base_url: str):
+    context = browser.new_context(base_url=base_url, locale="nl-NL")
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+def _send(page, text: str) -> None:
+    page.locator("[data-send-form] textarea[name=body]").fill(text)
+    page.locator("[data-send-form] button[type=submit]").click()
+
+
+def _bodies(page) -> list[str]:
+    return page.locator("[data-messages] li[data-seq] .bruggen-chat__body").all_inner_texts()
+
+
+def test_two_people_chat_in_real_time_and_nothing_is_lost_offline(browser, asgi_server):
+    from messaging import services
+
+    annelies = _person("Annelies Kramer", "annelies@voorbeeld.nl")
+    yusuf = _person("Yusuf Özdemir", "yusuf@voorbeeld.nl")
+    conversation = services.conversation_start(creator=annelies, participants=[yusuf])
+    url = f"/conversations/{conversation.pk}/"
+
+    context_a, a = _page(browser, asgi_server)
+    context_y, y = _page(browser, asgi_server)
+    try:
+        sign_in(a, annelies.user.email, DEFAULT_PASSWORD)
+        sign_in(y, yusuf.user.email, DEFAULT_PASSWORD)
+        a.goto(url)
+        y.goto(url)
+        for page in (a, y):
+            page.wait_for_function(
+                "window.BruggenChat && window.BruggenChat.socket && window.BruggenChat.socket.readyState === 1"
+            )
+        assert_accessible(a, context="conversation page")
+
+        # Typing shows at the other side; the message appears at both, once.
+        a.locator("[data-send-form] textarea[name=body]").press_sequentially("Hallo Yusuf")
+        expect(y.locator("[data-typing]")).to_contain_text("Annelies Kramer")
+        a.locator("[data-send-form] button[type=submit]").click()
+        expect(y.locator("[data-messages] li[data-seq='1']")).to_contain_text("Hallo Yusuf")
+        expect(a.locator("[data-messages] li[data-seq='1']")).to_contain_text("Hallo Yusuf")
+        expect(a.locator(".bruggen-chat__message--pending")).to_have_count(0)
+
+        # Yusuf has it open, so Annelies sees it read.
+        expect(a.locator("[data-read-receipts]")).to_contain_text("Yusuf Özdemir")
+        _send(y, "Hoi Annelies, **leuk**!")
+        expect(
+            a.locator("[data-messages] li[data-seq='2'] .bruggen-chat__body strong")
+        ).to_have_text("leuk")
+        # Presence: both are online.
+        expect(a.locator(f"[data-person='{yusuf.ref}'] [data-online]")).to_be_visible()
+
+        # Yusuf goes offline; Annelies keeps writing; Yusuf comes back and syncs.
+        context_y.set_offline(True)
+        y.evaluate("window.BruggenChat.reconnect()")
+        for number in range(3):
+            _send(a, f"Terwijl je weg was {number}")
+        expect(a.locator("[data-messages] li[data-seq='5']")).to_contain_text("weg was 2")
+        y.wait_for_timeout(500)
+        expect(y.locator("[data-messages] li[data-seq='3']")).to_have_count(0)  # really offline
+        # Written while offline: pending now, sent after the reconnect.
+        _send(y, "Ik schrijf offline")
+        expect(y.locator(".bruggen-chat__message--pending")).to_have_count(1)
+        context_y.set_offline(False)
+        y.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(y.locator("[data-messages] li[data-seq='6']")).to_contain_text(
+            "Ik schrijf offline", timeout=30_000
+        )
+        expect(a.locator("[data-messages] li[data-seq='6']")).to_contain_text("Ik schrijf offline")
+        expected = [
+            "Hallo Yusuf",
+            "Hoi Annelies, leuk!",
+            "Terwijl je weg was 0",
+            "Terwijl je weg was 1",
+            "Terwijl je weg was 2",
+            "Ik schrijf offline",
+        ]
+        for page in (a, y):
+            expect(page.locator(".bruggen-chat__message--pending")).to_have_count(0)
+            assert _bodies(page) == expected
+        # A reload shows the same history from the server, still once each.
+        y.reload()
+        assert _bodies(y) == expected
+    finally:
+        context_a.close()
+        context_y.close()
+
+
+def test_the_conversation_page_works_without_javascript(browser, asgi_server):
+    from messaging.models import Message
+
+    annelies = _person("Annelies Kramer", "annelies2@voorbeeld.nl")
+    yusuf = _person("Yusuf Özdemir", "yusuf2@voorbeeld.nl")
+    from messaging import services
+
+    conversation = services.conversation_start(creator=annelies, participants=[yusuf])
+    context = browser.new_context(base_url=asgi_server, locale="nl-NL", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, annelies.user.email, DEFAULT_PASSWORD)
+        page.goto("/conversations/")
+        page.locator(f"a[href='/conversations/{conversation.pk}/']").click()
+        _send(page, "Zonder JavaScript")
+        expect(page).to_have_url(re.compile(rf"/conversations/{conversation.pk}/#m1$"))
+        expect(page.locator("[data-messages] li[data-seq='1']")).to_contain_text(
+            "Zonder JavaScript"
+        )
+        assert Message.objects.filter(conversation=conversation).count() == 1
+    finally:
+        context.close()
