@@ -22,7 +22,7 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 # How long a broadcast may wait for the channel layer before giving up (Redis down).
-BROADCAST_TIMEOUT = 5.0
+BROADCAST_TIMEOUT = 2.0
 EVENT_TYPE = "messaging.frame"
 
 
@@ -30,43 +30,8 @@ def person_group(person_id: int) -> str:
     return f"person.{person_id}"
 
 
-async def _publish_pipelined(layer, groups: list[str], event: dict[str, Any]) -> bool:
-    """One Redis round trip for all of a message's recipients on the pub/sub layer.
-
-    channels-redis's `group_send` publishes one group at a time, each waiting for its
-    reply under the connection's lock; at 1,000 publishes a second that queue was the
-    bottleneck (docs/messaging.md, Speed). This uses the same channel names, payload and
-    lock, and answers False (use `group_send`) for any other layer or version."""
-    try:
-        from channels_redis.pubsub import RedisPubSubChannelLayer
-    except ImportError:  # pragma: no cover - channels-redis is a dependency
-        return False
-    if not isinstance(layer, RedisPubSubChannelLayer):
-        return False
-    try:
-        loop_layer = layer._get_layer()
-        payload = layer.serialize(event)
-        by_shard: dict[Any, list[str]] = {}
-        for group in groups:
-            channel = loop_layer._get_group_channel_name(group)
-            by_shard.setdefault(loop_layer._get_shard(channel), []).append(channel)
-        for shard in by_shard:
-            shard._lock, shard._ensure_redis, shard._redis  # noqa: B018 - the internals we use
-    except AttributeError:  # another channels-redis: the public API it is
-        return False
-    for shard, channels in by_shard.items():
-        async with shard._lock:
-            shard._ensure_redis()
-            async with shard._redis.pipeline(transaction=False) as pipe:
-                for channel in channels:
-                    pipe.publish(channel, payload)
-                await pipe.execute()
-    return True
-
-
 async def _send_to_groups(layer, groups: list[str], event: dict[str, Any]) -> None:
-    if not await _publish_pipelined(layer, groups, event):
-        await asyncio.gather(*(layer.group_send(group, event) for group in groups))
+    await asyncio.gather(*(layer.group_send(group, event) for group in groups))
 
 
 async def abroadcast(person_ids: Iterable[int], frame: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "messaging.context_processors.unread",
             ],
         },
     },
@@ -126,6 +128,11 @@ CELERY_BEAT_SCHEDULE = {
     "proposals-housekeeping": {
         "task": "matching.tasks.proposals_housekeeping_task",
         "schedule": 300.0,
+    },
+    "messaging-unread-emails": {"task": "messaging.tasks.unread_emails_task", "schedule": 60.0},
+    "messaging-daily-digests": {
+        "task": "messaging.tasks.daily_digests_task",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 
