@@ -42,6 +42,14 @@ def _chromium() -> str | None:
     return shutil.which("chromium")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expectations() -> None:
+    """CI machines are shared: give assertions about the page 10 s rather than 5 s."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     executable = _chromium()

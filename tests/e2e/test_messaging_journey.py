@@ -156,7 +156,9 @@ def test_two_people_chat_in_real_time_and_nothing_is_lost_offline(browser, asgi_
             a.locator("[data-messages] li[data-seq='2'] .bruggen-chat__body strong")
         ).to_have_text("leuk")
         # Presence: both are online.
-        expect(a.locator(f"[data-person='{yusuf.ref}'] [data-online]")).to_be_visible()
+        expect(a.locator(f"[data-person='{yusuf.ref}'] [data-online]")).to_be_visible(
+            timeout=15_000
+        )
 
         # Yusuf goes offline; Annelies keeps writing; Yusuf comes back and syncs.
         context_y.set_offline(True)
