@@ -27,6 +27,13 @@ class Pagination(LimitOffsetPagination):
         limit: int = Field(20, ge=1, le=100)
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        return {
+            "items": selectors.rows_sorted_narrow(queryset, offset, offset + limit),
+            "count": queryset.count(),
+        }
+
 
 def _viewer(request: HttpRequest):
     """Who is reading a public list: a valid token's user, the session's user, or anonymous.
@@ -267,7 +274,7 @@ def initiative_list(request: HttpRequest, filters: Query[InitiativeQuery]):
             success_factors=tuple(filters.success_factor),
             sort=filters.sort,
         )
-    )
+    ).prefetch_related("target_groups", "success_factors")
 
 
 @router.get("/initiatives/{ref}", response=InitiativeDetailOut, auth=None)

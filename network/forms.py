@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,8 @@ from network.models import (
     TargetGroup,
     Theme,
 )
+
+VOCABULARY_CACHE_SECONDS = 300
 
 
 class TaxonomyMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -217,8 +220,23 @@ class InvitationForm(forms.Form):
     )
 
 
+_vocabularies: dict[str, tuple[float, list]] = {}
+
+
+def _rows(model) -> list:
+    """The rows of a small fixed vocabulary (taxonomies, municipalities), kept in this
+    process for a few minutes: every directory page and its filter form reads them, and they
+    change only by migration or in the admin."""
+    key = model._meta.label_lower
+    now = time.monotonic()
+    cached = _vocabularies.get(key)
+    if cached is None or now - cached[0] > VOCABULARY_CACHE_SECONDS:
+        cached = _vocabularies[key] = (now, list(model.objects.all()))
+    return cached[1]
+
+
 def _choices(model):
-    return [(row.pk, row.name) for row in model.objects.all()]
+    return [(row.pk, row.name) for row in _rows(model)]
 
 
 class DirectoryForm(forms.Form):
@@ -267,7 +285,7 @@ class InitiativeSearchForm(DirectoryForm):
         self.fields["target_group"].choices = _choices(TargetGroup)
         self.fields["success_factor"].choices = _choices(SuccessFactor)
         self.fields["status"].choices = Initiative.Status.choices
-        self.fields["municipality"].choices = [(m.slug, m.name) for m in Municipality.objects.all()]
+        self.fields["municipality"].choices = [(m.slug, m.name) for m in _rows(Municipality)]
 
 
 class OrganisationSearchForm(DirectoryForm):
@@ -281,7 +299,7 @@ class OrganisationSearchForm(DirectoryForm):
         self.fields["kind"].choices = Organisation.Kind.choices
         self.fields["theme"].choices = _choices(Theme)
         self.fields["target_group"].choices = _choices(TargetGroup)
-        self.fields["municipality"].choices = [(m.slug, m.name) for m in Municipality.objects.all()]
+        self.fields["municipality"].choices = [(m.slug, m.name) for m in _rows(Municipality)]
 
 
 class PersonSearchForm(DirectoryForm):
@@ -297,7 +315,7 @@ class PersonSearchForm(DirectoryForm):
         self.fields["theme"].choices = _choices(Theme)
         self.fields["target_group"].choices = _choices(TargetGroup)
         self.fields["language"].choices = _choices(Language)
-        self.fields["municipality"].choices = [(m.slug, m.name) for m in Municipality.objects.all()]
+        self.fields["municipality"].choices = [(m.slug, m.name) for m in _rows(Municipality)]
 
 
 class FundSearchForm(DirectoryForm):

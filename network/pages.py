@@ -15,6 +15,21 @@ from django.shortcuts import render
 PER_PAGE = 20
 
 
+class NarrowSortPaginator(Paginator):
+    """Sorts ids only, then fetches the page's rows with their relations
+    (network.selectors.rows_sorted_narrow)."""
+
+    def page(self, number):
+        from network.selectors import rows_sorted_narrow
+
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(rows_sorted_narrow(self.object_list, bottom, top), number, self)
+
+
 def directory_render(
     request: HttpRequest, *, template: str, partial: str, form, results, extra: dict | None = None
 ) -> HttpResponse:
@@ -23,7 +38,7 @@ def directory_render(
     query.pop("page", None)
     context = {
         "form": form,
-        "page_obj": Paginator(results, PER_PAGE).get_page(request.GET.get("page")),
+        "page_obj": NarrowSortPaginator(results, PER_PAGE).get_page(request.GET.get("page")),
         "query_string": query.urlencode(),
         "partial_template": partial,
         **(extra or {}),
