@@ -54,19 +54,12 @@ def _slugs(items) -> list[str]:
     return [item.pk for item in items]
 
 
-class OrganisationOut(Schema):
-    ref: str
-    name: str
-    kind: str
+class NetworkRecordOut(Schema):
+    """What organisations, initiatives and people share in the API: a place and taxonomies."""
+
     municipality: str | None
-    description: str
-    website: str
     themes: list[str]
     target_groups: list[str]
-    languages: list[str]
-    offers: str
-    open_to_matching: bool
-    verified: bool
 
     @staticmethod
     def resolve_municipality(obj) -> str | None:
@@ -79,6 +72,21 @@ class OrganisationOut(Schema):
     @staticmethod
     def resolve_target_groups(obj) -> list[str]:
         return _slugs(obj.target_groups.all())
+
+
+class OrganisationOut(NetworkRecordOut):
+    ref: str
+    name: str
+    kind: str
+    municipality: str | None
+    description: str
+    website: str
+    themes: list[str]
+    target_groups: list[str]
+    languages: list[str]
+    offers: str
+    open_to_matching: bool
+    verified: bool
 
     @staticmethod
     def resolve_languages(obj) -> list[str]:
@@ -186,7 +194,7 @@ def organisation_detail(request: HttpRequest, ref: str):
     return selectors.organisation_get(ref)
 
 
-class InitiativeOut(Schema):
+class InitiativeOut(NetworkRecordOut):
     ref: str
     title: str
     organisation: str | None
@@ -208,18 +216,6 @@ class InitiativeOut(Schema):
     @staticmethod
     def resolve_organisation_name(obj) -> str | None:
         return obj.organisation.name if obj.organisation_id else None
-
-    @staticmethod
-    def resolve_municipality(obj) -> str | None:
-        return obj.municipality.name if obj.municipality_id else None
-
-    @staticmethod
-    def resolve_themes(obj) -> list[str]:
-        return _slugs(obj.themes.all())
-
-    @staticmethod
-    def resolve_target_groups(obj) -> list[str]:
-        return _slugs(obj.target_groups.all())
 
     @staticmethod
     def resolve_success_factors(obj) -> list[str]:
@@ -283,7 +279,7 @@ def initiative_detail(request: HttpRequest, ref: str):
     return selectors.initiative_get(ref)
 
 
-class PersonOut(Schema):
+class PersonOut(NetworkRecordOut):
     ref: str
     name: str
     municipality: str | None
@@ -298,24 +294,12 @@ class PersonOut(Schema):
     mentor_capacity: int
 
     @staticmethod
-    def resolve_municipality(obj) -> str | None:
-        return obj.municipality.name if obj.municipality_id else None
-
-    @staticmethod
     def resolve_roles(obj) -> list[str]:
         return _slugs(obj.roles.all())
 
     @staticmethod
     def resolve_languages(obj) -> list[str]:
         return _slugs(obj.languages.all())
-
-    @staticmethod
-    def resolve_themes(obj) -> list[str]:
-        return _slugs(obj.themes.all())
-
-    @staticmethod
-    def resolve_target_groups(obj) -> list[str]:
-        return _slugs(obj.target_groups.all())
 
     @staticmethod
     def resolve_skills(obj) -> list[str]:
