@@ -190,7 +190,7 @@ def free_port() -> int:
 
 
 def start_server(
-    database_url: str, redis_url: str, workdir: Path, workers: int
+    database_url: str, redis_url: str, workdir: Path, workers: int, extra_args: list[str]
 ) -> tuple[subprocess.Popen, int]:
     (workdir / "bench_asgi.py").write_text(ECHO_MODULE)
     port = free_port()
@@ -220,6 +220,7 @@ def start_server(
             "1024",
             "--workers",
             str(workers),
+            *extra_args,
         ],
         cwd=ROOT,
         env=env,
@@ -426,7 +427,9 @@ async def main_async(args) -> int:
     print(f"set-up: {args.sockets} people in conversations of {GROUP_SIZE} …", flush=True)
     keys, groups, conversation_of = await sync_to_async(build_network)(args.sockets)
     workdir = Path(tempfile.mkdtemp(prefix="bruggen-bench-"))
-    process, port = start_server(args.database_url, args.redis_url, workdir, args.workers)
+    process, port = start_server(
+        args.database_url, args.redis_url, workdir, args.workers, args.server_args.split()
+    )
     results: dict[str, dict] = {}
     try:
         url = f"ws://127.0.0.1:{port}"
@@ -506,6 +509,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--skip-floors", action="store_true")
     parser.add_argument("--workers", type=int, default=1, help="Uvicorn worker processes")
+    parser.add_argument("--server-args", default="", help="more Uvicorn options, one string")
     args = parser.parse_args()
     return asyncio.run(main_async(args))
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from messaging import services
 from messaging.realtime import abroadcast, person_group
@@ -23,10 +26,19 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 
 
+# The services' own thread pool (each thread keeps one database connection open), not
+# Channels' single shared database thread: sends to different conversations go in
+# parallel (the row lock orders them per conversation). Sized by MESSAGING_DB_THREADS:
+# a send mostly waits on PostgreSQL and Redis round trips, and asyncio's default pool of
+# cores + 4 threads became the queue at 200 messages a second (docs/messaging.md, Speed).
+_executor = ThreadPoolExecutor(
+    max_workers=getattr(settings, "MESSAGING_DB_THREADS", 16), thread_name_prefix="messaging-db"
+)
+
+
 def db(function):
-    """Run a service in the thread pool, not Channels' single shared database thread: sends
-    to different conversations go in parallel (the row lock orders them per conversation)."""
-    return database_sync_to_async(function, thread_sensitive=False)
+    """Run a service in the messaging thread pool, closing stale connections around it."""
+    return database_sync_to_async(function, thread_sensitive=False, executor=_executor)
 
 
 # A frame larger than this is refused before it is parsed.
@@ -129,6 +141,20 @@ class MessagingConsumer(AsyncWebsocketConsumer):
                 "client_id": client_id if isinstance(client_id, str) else "",
             }
         )
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its per-event `aclose_old_connections()`.
+
+        Channels hops to its one shared sync thread before every handler to close that
+        thread's stale database connections. This consumer never uses that thread's
+        connection: every database call goes through `db()`, which closes stale
+        connections in its own thread. At 1,000 deliveries a second those hops, all
+        through one thread, were the queue every delivery waited in (docs/messaging.md,
+        Speed)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # Client frames -------------------------------------------------------------------
 

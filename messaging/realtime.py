@@ -31,6 +31,11 @@ def person_group(person_id: int) -> str:
 
 
 async def _send_to_groups(layer, groups: list[str], event: dict[str, Any]) -> None:
+    send_many = getattr(layer, "group_send_many", None)
+    if send_many is not None:
+        # messaging.layers.PubSubChannelLayer: one pipelined round trip to Redis.
+        await send_many(groups, event)
+        return
     await asyncio.gather(*(layer.group_send(group, event) for group in groups))
 
 

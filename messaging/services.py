@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
@@ -429,20 +431,41 @@ def message_validate(*, body: Any, client_id: Any, attachments: Sequence[Any] = 
     return body
 
 
-def _rate_limit(person: Person) -> None:
-    """A fixed window per sender in the cache (shared by all processes on Redis)."""
+def _rate_window(person: Person) -> tuple[str, int, int]:
     count, seconds = getattr(settings, "MESSAGING_RATE_LIMIT", (30, 10))
-    window = int(time.time() // seconds)
-    key = f"messaging:rate:{person.pk}:{window}"
-    if cache.add(key, 1, timeout=seconds + 1):
-        return
+    return f"messaging:rate:{person.pk}:{int(time.time() // seconds)}", count, seconds
+
+
+def _window_add(key: str, seconds: int, amount: int = 1) -> int:
+    """Add to a fixed-window counter in the cache (shared by all processes on Redis) and
+    return its new value: one pipelined round trip on Redis (INCRBY, then EXPIRE NX)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # The cache's own client and key scheme: Django stores integers as plain Redis
+        # integers, so INCRBY works on what cache.get reads.
+        full_key = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline.incrby(full_key, amount)
+        pipeline.expire(full_key, seconds + 1, nx=True)
+        return pipeline.execute()[0]
+    if amount > 0 and cache.add(key, amount, timeout=seconds + 1):
+        return amount
     try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=seconds + 1)
-        return
-    if used > count:
-        raise RateLimited(_("You are sending messages too fast; wait a moment."))
+        return cache.incr(key, amount)
+    except ValueError:  # expired in between
+        return 0
+
+
+def _rate_limit_over(person: Person) -> bool:
+    """Count one send in the sender's window; True when that goes over the limit."""
+    key, count, seconds = _rate_window(person)
+    return _window_add(key, seconds) > count
+
+
+def _rate_limit_uncount(person: Person) -> None:
+    """A send that turned out to repeat a stored message is no new message."""
+    key, _count, seconds = _rate_window(person)
+    _window_add(key, seconds, -1)
 
 
 def _participant_ids(conversation_id: int) -> list[int]:
@@ -501,19 +524,134 @@ def message_send(
     conversation_id = _check_conversation_id(conversation_id)
     body = message_validate(body=body, client_id=client_id, attachments=attachments)
     checked = [(upload, *_attachment_check(upload)) for upload in attachments]
+    if _rate_limit_over(author):
+        # Over the limit nothing new is stored; a retry of a stored message is still
+        # answered with that message.
+        existing = _repeat_of(conversation_id, author, client_id)
+        if existing is None:
+            raise RateLimited(_("You are sending messages too fast; wait a moment."))
+        return SendResult(existing, created=False)
     try:
+        if not checked and "@" not in body and connection.vendor == "postgresql":
+            return _message_store_plain(
+                conversation_id, author, body, client_id, defer_broadcast=defer_broadcast
+            )
         return _message_store(
             conversation_id, author, body, client_id, checked, defer_broadcast=defer_broadcast
         )
     except IntegrityError:
         # The same client_id was stored before (or by a concurrent retry): the unique
-        # constraint refused the copy and the transaction rolled back, seq included.
-        existing = _existing(conversation_id, author, client_id)
+        # constraint refused the copy and the statement rolled back, seq included.
+        _rate_limit_uncount(author)
+        existing = _repeat_of(conversation_id, author, client_id)
         if existing is None:
             raise
-        if not Participant.objects.filter(conversation_id=conversation_id, person=author).exists():
-            raise Forbidden(_("You are not a participant of this conversation.")) from None
         return SendResult(existing, created=False)
+
+
+def _repeat_of(conversation_id: int, author: Person, client_id: str) -> Message | None:
+    """The stored message this send repeats, if any (Forbidden once the author left)."""
+    existing = _existing(conversation_id, author, client_id)
+    if existing is None:
+        return None
+    if not Participant.objects.filter(conversation_id=conversation_id, person=author).exists():
+        raise Forbidden(_("You are not a participant of this conversation."))
+    return existing
+
+
+def _store_refused(conversation_id: int, author: Person) -> MessagingError:
+    """Why the one-statement store stored nothing: no such conversation, not a
+    participant, or a block between the two people of a direct conversation."""
+    kind = Conversation.objects.filter(pk=conversation_id).values_list("kind", flat=True).first()
+    if kind is None:
+        return NotFound(_("No such conversation."))
+    if not Participant.objects.filter(conversation_id=conversation_id, person=author).exists():
+        return Forbidden(_("You are not a participant of this conversation."))
+    return Forbidden(_("You cannot send messages in this conversation."))
+
+
+# The plain-text store in one statement and one round trip (PostgreSQL): take the next seq
+# under the conversation's row lock (only for a participant, and not across a block in a
+# direct conversation), insert the message, move the author's read and email markers, and
+# return the message's id and seq with the recipient list. The statement is atomic: a
+# repeated client_id (unique constraint) takes the seq back with it.
+_STORE_PLAIN_SQL = """
+WITH conversation AS (
+    UPDATE messaging_conversation AS c
+       SET last_seq = c.last_seq + 1, last_message_at = %(now)s
+     WHERE c.id = %(conversation)s
+       AND EXISTS (SELECT 1 FROM messaging_participant AS p
+                    WHERE p.conversation_id = c.id AND p.person_id = %(author)s)
+       AND NOT (c.kind = 'direct' AND EXISTS (
+            SELECT 1 FROM messaging_participant AS other
+              JOIN network_block AS b
+                ON (b.blocker_id = %(author)s AND b.blocked_id = other.person_id)
+                OR (b.blocked_id = %(author)s AND b.blocker_id = other.person_id)
+             WHERE other.conversation_id = c.id AND other.person_id <> %(author)s))
+    RETURNING c.last_seq
+), message AS (
+    INSERT INTO messaging_message
+           (conversation_id, seq, author_id, client_id, body, body_html, sent_at)
+    SELECT %(conversation)s, conversation.last_seq, %(author)s, %(client_id)s, %(body)s,
+           %(body_html)s, %(now)s
+      FROM conversation
+    RETURNING id, seq
+), marker AS (
+    UPDATE messaging_participant AS p
+       SET last_read_seq = message.seq, emailed_seq = message.seq
+      FROM message
+     WHERE p.conversation_id = %(conversation)s AND p.person_id = %(author)s
+)
+SELECT message.id, message.seq,
+       ARRAY(SELECT person_id FROM messaging_participant
+              WHERE conversation_id = %(conversation)s ORDER BY person_id)
+  FROM message
+"""
+
+
+def _message_store_plain(
+    conversation_id: int,
+    author: Person,
+    body: str,
+    client_id: str,
+    *,
+    defer_broadcast: bool = False,
+) -> SendResult:
+    """`_message_store` for the common case (text without mentions or files) in one
+    statement; the same rules, checked by the database (tests/messaging cover both)."""
+    now = timezone.now()
+    params = {
+        "now": now,
+        "conversation": conversation_id,
+        "author": author.pk,
+        "client_id": client_id,
+        "body": body,
+        "body_html": body_to_html(body),
+    }
+    # Inside a caller's transaction a savepoint keeps a repeated client_id from breaking
+    # it; on its own (the socket, the API) the statement needs no BEGIN and COMMIT.
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(_STORE_PLAIN_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise _store_refused(conversation_id, author)
+    message_id, seq, participant_ids = row
+    message = Message(
+        id=message_id,
+        conversation_id=conversation_id,
+        seq=seq,
+        author=author,
+        client_id=client_id,
+        body=body,
+        body_html=params["body_html"],
+        sent_at=now,
+    )
+    message._fresh_attachments = []
+    if defer_broadcast:
+        return SendResult(message, created=True, recipients=tuple(participant_ids))
+    broadcast_on_commit(participant_ids, message_frame(message))
+    return SendResult(message, created=True)
 
 
 _NEXT_SEQ_SQL = (
@@ -532,10 +670,11 @@ def _message_store(
     *,
     defer_broadcast: bool = False,
 ) -> SendResult:
-    """Six round trips: BEGIN, the seq (UPDATE … RETURNING takes the conversation's row
-    lock, so senders queue per conversation and seq has no gaps), the participants, the
-    INSERT, the author's read marker, COMMIT. Anything refused after the UPDATE raises, and
-    the rollback takes the seq back with it."""
+    """Any message, on any database: six round trips (BEGIN, the seq — UPDATE … RETURNING
+    takes the conversation's row lock, so senders queue per conversation and seq has no
+    gaps —, the participants, the INSERT, the author's read marker, COMMIT) plus mentions
+    and files. Anything refused after the UPDATE raises, and the rollback takes the seq
+    back with it. Plain text on PostgreSQL takes `_message_store_plain` instead."""
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(_NEXT_SEQ_SQL, [now, conversation_id])
@@ -568,8 +707,6 @@ def _message_store(
         sent_at=now,
     )
     if author is not None:
-        # Counted only for messages that are really new; over the limit rolls back.
-        _rate_limit(author)
         # Your own message is read; and you are not emailed about what you wrote.
         Participant.objects.filter(conversation_id=conversation_id, person=author).update(
             last_read_seq=seq, emailed_seq=seq

@@ -89,6 +89,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Threads (each with its own database connection) that run messaging services for the
+# WebSocket consumer in one ASGI process (docs/messaging.md, Speed).
+MESSAGING_DB_THREADS = env.int("MESSAGING_DB_THREADS", default=16)
 
 REDIS_URL = env("REDIS_URL", default="")
 
@@ -98,7 +101,7 @@ if REDIS_URL:
     # from the database and `sync`, not from the layer.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "messaging.layers.PubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }

@@ -233,7 +233,7 @@ async def test_redis_outage_loses_nothing_and_duplicates_nothing(
 ):
     layers = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "messaging.layers.PubSubChannelLayer",
             "CONFIG": {"hosts": [throwaway_redis.url]},
         }
     }

@@ -190,3 +190,74 @@ def test_search_finds_only_own_conversations(alice, bob, carol, direct):
     send(other, carol, "Geheime subsidie")
     found = list(selectors.message_search(person=alice, q="subsidie"))
     assert [m.conversation_id for m in found] == [direct.pk]
+
+
+def test_every_store_path_leaves_the_same_state(alice, bob, carol):
+    """Plain text (one statement on PostgreSQL), a mention and a file (the ORM path) each
+    take the next seq, mark the author's own message read and never email them about it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    group = services.conversation_start(creator=alice, participants=[bob, carol], title="Drie")
+    plain = send(group, alice, "Gewoon tekst", "plain")
+    mention = send(group, alice, f"Hoi @{bob.ref}", "mention")
+    upload = SimpleUploadedFile("notulen.txt", b"notulen", content_type="text/plain")
+    with_file = services.message_send(
+        conversation_id=group.pk, author=alice, body="", client_id="file", attachments=[upload]
+    )
+    assert [r.message.seq for r in (plain, mention, with_file)] == [1, 2, 3]
+    assert plain.frame["author"] == alice.ref and plain.frame["attachments"] == []
+    assert plain.frame["body_html"] == body_to_html("Gewoon tekst")
+    mine = Participant.objects.get(conversation=group, person=alice)
+    assert (mine.last_read_seq, mine.emailed_seq) == (3, 3)
+    theirs = Participant.objects.get(conversation=group, person=bob)
+    assert (theirs.last_read_seq, theirs.emailed_seq) == (0, 0)
+    group.refresh_from_db()
+    assert group.last_seq == 3 and group.last_message_at == with_file.message.sent_at
+    stored = Message.objects.get(conversation=group, seq=1)
+    assert (stored.body, stored.author, stored.client_id) == ("Gewoon tekst", alice, "plain")
+
+
+def test_deferred_broadcast_names_every_participant(alice, bob, carol):
+    group = services.conversation_start(creator=alice, participants=[bob, carol], title="Drie")
+    result = services.message_send(
+        conversation_id=group.pk, author=bob, body="Wie hoort dit?", defer_broadcast=True
+    )
+    assert sorted(result.recipients) == sorted([alice.pk, bob.pk, carol.pk])
+
+
+def test_sending_where_you_may_not_says_why_and_takes_no_seq(alice, bob, carol, direct):
+    with pytest.raises(services.NotFound):
+        send(direct.__class__(pk=direct.pk + 10_000), alice, "Niemand")
+    with pytest.raises(services.Forbidden) as refused:
+        send(direct, carol, "Ik hoor hier niet")
+    assert "participant" in refused.value.detail
+    block_create(blocker=bob, blocked=alice)
+    with pytest.raises(services.Forbidden):
+        send(direct, alice, "Na de blokkade")
+    direct.refresh_from_db()
+    assert direct.last_seq == 0 and not Message.objects.exists()
+
+
+def test_a_block_stops_direct_messages_but_not_a_group(alice, bob, carol):
+    group = services.conversation_start(creator=carol, participants=[alice, bob], title="Buurt")
+    block_create(blocker=bob, blocked=alice)
+    assert send(group, alice, "In de groep mag het").created
+
+
+@override_settings(MESSAGING_RATE_LIMIT=(2, 60))
+def test_a_repeat_does_not_count_towards_the_rate_limit(alice, direct):
+    send(direct, alice, "1", "1")
+    send(direct, alice, "1", "1")  # the client retried: no new message
+    assert send(direct, alice, "2", "2").created
+    with pytest.raises(services.RateLimited):
+        send(direct, alice, "3", "3")
+
+
+def test_a_repeat_inside_a_transaction_leaves_the_transaction_usable(alice, direct):
+    from django.db import transaction
+
+    with transaction.atomic():
+        send(direct, alice, "Eén", "same")
+        assert not send(direct, alice, "Eén", "same").created
+        assert send(direct, alice, "Twee", "other").message.seq == 2
+    assert Message.objects.count() == 2
