@@ -72,6 +72,20 @@ def summary(name: str, latencies_ms: list[float], seconds: float) -> dict[str, f
     return figures
 
 
+def timeline(points: list[tuple[float, float]], duration: float, windows: int = 6) -> None:
+    """p50/p99 per slice of the run, by send time: a queue that grows shows as a rising
+    line, a pause as one bad slice."""
+    width = duration / windows
+    cells = []
+    for number in range(windows):
+        inside = [ms for at, ms in points if number * width <= at < (number + 1) * width]
+        cells.append(
+            f"{number * width:.0f}-{(number + 1) * width:.0f} s: "
+            f"p50 {percentile(inside, 0.5):.0f} / p99 {percentile(inside, 0.99):.0f} ms"
+        )
+    print("   bruggen over time: " + "; ".join(cells))
+
+
 # Set-up: database, people, conversations, sessions ------------------------------------
 
 
@@ -108,7 +122,7 @@ def build_network(sockets: int) -> tuple[list[str], list[list[int]], dict[int, i
 
     call_command("migrate", verbosity=0)
     from accounts.models import User
-    from messaging.models import Conversation, Participant
+    from messaging.models import Conversation, Message, Participant
     from network.models import Person
 
     unusable = make_password(None)  # the sockets use sessions, nobody signs in
@@ -140,6 +154,13 @@ def build_network(sockets: int) -> tuple[list[str], list[list[int]], dict[int, i
         for conversation, group in zip(conversations, groups, strict=True)
         for index in group
     }
+    # Fresh statistics and no dead rows from earlier runs (autovacuum may be off or late):
+    # a run measures the send path, not the bloat its predecessors left.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in (Conversation, Participant, Message, Person, User):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     keys = []
     for user in users:
         session = SessionStore()
@@ -278,6 +299,7 @@ async def run_load(
     duplicates = 0
     errors: list[dict] = []
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []  # (seconds since start at send, latency ms)
     group_of = {index: group for group in groups for index in group}
 
     async def reader(index: int, ws) -> None:
@@ -301,6 +323,7 @@ async def run_load(
                 seen.add(key)
                 received[client_id] += 1
                 latencies.append((now - sent_at[client_id]) * 1000)
+                timeline.append((sent_at[client_id] - start, latencies[-1]))
             elif kind == "error":
                 errors.append(frame)
 
@@ -340,6 +363,7 @@ async def run_load(
     lost = sum(max(0, expected[c] - received.get(c, 0)) for c in expected)
     return {
         "latencies": latencies,
+        "timeline": timeline,
         "seconds": elapsed,
         "messages": count,
         "lost": lost,
@@ -469,6 +493,7 @@ async def main_async(args) -> int:
         f"fan-out {GROUP_SIZE}, Uvicorn workers {args.workers}"
     )
     figures = {name: summary(name, r["latencies"], r["seconds"]) for name, r in results.items()}
+    timeline(results["bruggen"]["timeline"], args.duration)
     load = results["bruggen"]
     print(
         f"bruggen: {load['messages']} sent, {stored} stored (seq gapless: {gapless}), "

@@ -92,6 +92,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Threads (each with its own database connection) that run messaging services for the
 # WebSocket consumer in one ASGI process (docs/messaging.md, Speed).
 MESSAGING_DB_THREADS = env.int("MESSAGING_DB_THREADS", default=16)
+# The message store statement is prepared once per connection on PostgreSQL; turn off
+# behind a connection pooler that cannot keep prepared statements (PgBouncer < 1.21 in
+# transaction mode).
+MESSAGING_PREPARED_STATEMENTS = env.bool("MESSAGING_PREPARED_STATEMENTS", default=True)
 
 REDIS_URL = env("REDIS_URL", default="")
 
