@@ -116,6 +116,8 @@ def test_ws_runs_uvicorn_with_the_asgi_app_without_lifespan(services: dict) -> N
     assert option(args, "--lifespan") == "off"
     assert option(args, "--port") == "8001"
     assert "--proxy-headers" in args
+    # Measured in benchmarks/messaging_load.py: compression of small frames costs the p99.
+    assert option(args, "--ws-per-message-deflate") == "false"
 
 
 def test_worker_and_beat_run_celery(services: dict) -> None:
