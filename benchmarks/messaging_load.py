@@ -57,6 +57,29 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU counters (/proc/stat: user nice system idle iowait irq softirq
+    steal), to report how busy the machine was and how much the hypervisor took."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(value) for value in stat.readline().split()[1:9]]
+    except OSError:
+        return []
+
+
+def cpu_share(before: list[int], after: list[int]) -> str:
+    if not before or not after:
+        return "machine CPU: unknown"
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(delta) or 1
+    busy = total - delta[3] - delta[4] - delta[7]
+    return (
+        f"machine CPU during the run: busy {100 * busy / total:.0f}%, "
+        f"idle {100 * (delta[3] + delta[4]) / total:.0f}%, "
+        f"stolen by the hypervisor {100 * delta[7] / total:.0f}%"
+    )
+
+
 def summary_line(latencies_ms: list[float]) -> str:
     return (
         f"p50 {percentile(latencies_ms, 0.5):.1f} ms, p99 {percentile(latencies_ms, 0.99):.1f} ms"
@@ -492,9 +515,11 @@ async def main_async(args) -> int:
                 f"lost {warmup['lost']}, duplicated {warmup['duplicates']}",
                 flush=True,
             )
+        before = cpu_times()
         load = await run_load(
             sockets, groups, conversation_of, args.rate, args.duration, echo=False
         )
+        load["cpu"] = cpu_share(before, cpu_times())
         load["warmup"] = warmup
         stored, gapless = await sync_to_async(stored_check)(set(conversation_of.values()))
         for ws in sockets:
@@ -524,6 +549,7 @@ async def main_async(args) -> int:
     )
     figures = {name: summary(name, r["latencies"], r["seconds"]) for name, r in results.items()}
     timeline(results["bruggen"]["timeline"], args.duration)
+    print("   " + results["bruggen"]["cpu"])
     load = results["bruggen"]
     warmup = load["warmup"] or {"messages": 0, "lost": 0, "duplicates": 0}
     sent = load["messages"] + warmup["messages"]
