@@ -621,10 +621,10 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple | None:
 
     Django's PostgreSQL cursors bind parameters on the client and never prepare (so that
     connection poolers keep working), which makes PostgreSQL plan the store statement on
-    every send; and even prepared, PostgreSQL keeps re-planning it ("custom plans")
-    because it guesses a generic plan to cost more. Every lookup in it is by key, so the
-    generic plan is the right one. Measured on the benchmark database (docs/messaging.md,
-    Speed): 2.1 ms a send unprepared, 1.6 ms prepared, 0.6 ms with the generic plan.
+    every send (benchmarks/messaging_store.py: 2.0 ms a store against 0.6 ms prepared).
+    Prepared, PostgreSQL may still re-plan it every time ("custom plans"; seen on the
+    benchmark database: 1.6 ms a store); every lookup in it is by key, so the generic
+    plan is forced.
     `plan_cache_mode` only affects prepared statements, and Django prepares none, so
     setting it on the connection changes nothing else. Behind a pooler that cannot keep
     prepared statements (PgBouncer < 1.21 in transaction mode) set
