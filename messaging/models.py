@@ -91,7 +91,9 @@ class Conversation(models.Model):
                 fields=["theme"], condition=Q(kind="topic"), name="conversation_one_topic"
             ),
         ]
-        indexes = [models.Index(fields=["-last_message_at"], name="conversation_activity_idx")]
+        # No index on last_message_at: every message updates it, and an index on it would
+        # make each of those updates write every index of the row (no HOT update); the
+        # conversation list sorts a person's own few conversations, which needs none.
 
     def __str__(self) -> str:
         return self.title or f"{self.get_kind_display()} {self.pk}"
