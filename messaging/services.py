@@ -450,10 +450,10 @@ def _window_add(key: str, seconds: int, amount: int = 1) -> int:
         pipeline.incrby(full_key, amount)
         pipeline.expire(full_key, seconds + 1, nx=True)
         return pipeline.execute()[0]
-    if amount > 0 and cache.add(key, amount, timeout=seconds + 1):
+    if amount > 0 and backend.add(key, amount, timeout=seconds + 1):
         return amount
     try:
-        return cache.incr(key, amount)
+        return backend.incr(key, amount)
     except ValueError:  # expired in between
         return 0
 
@@ -563,12 +563,10 @@ def _repeat_of(conversation_id: int, author: Person, client_id: str) -> Message 
 
 def _store_refused(conversation_id: int, author: Person) -> MessagingError:
     """Why the one-statement store stored nothing: no such conversation, not a
-    participant, or a block between the two people of a direct conversation."""
-    kind = Conversation.objects.filter(pk=conversation_id).values_list("kind", flat=True).first()
-    if kind is None:
-        return NotFound(_("No such conversation."))
+    participant (both raised here), or a block between the two people of a direct
+    conversation (returned)."""
     if not Participant.objects.filter(conversation_id=conversation_id, person=author).exists():
-        return Forbidden(_("You are not a participant of this conversation."))
+        _raise_missing_or_forbidden(conversation_id)
     return Forbidden(_("You cannot send messages in this conversation."))
 
 
