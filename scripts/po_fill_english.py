@@ -25,7 +25,12 @@ def fill(path: Path = PO) -> int:
     blocks = path.read_text(encoding="utf-8").split("\n\n")
     filled = 0
     for number, block in enumerate(blocks):
-        lines = [line for line in block.split("\n") if line != "#, fuzzy"]
+        # A filled entry is exact: drop the fuzzy flag and the previous-msgid (#|) lines.
+        lines = [
+            line.replace("#, fuzzy, ", "#, ")
+            for line in block.split("\n")
+            if line != "#, fuzzy" and not line.startswith("#| ")
+        ]
         starts = [i for i, line in enumerate(lines) if line.startswith("msgid ")]
         if not starts:
             continue
