@@ -10,6 +10,7 @@ Translations), and tests/test_translations.py checks the result.
 
 from __future__ import annotations
 
+# ruff: noqa: RUF001 - Django spells these with a typographic apostrophe; the msgid must match.
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 BORROWED = [
