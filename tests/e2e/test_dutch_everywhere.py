@@ -1,0 +1,259 @@
+"""Every page, walked in a Dutch browser, shows no English string from the catalogue.
+
+The English side of each catalogue entry whose Dutch differs is a string that must never
+be visible on a Dutch page: if it is, a template or view forgot to translate it, or the
+catalogue lacks it. The walk covers every page of the apps (a second test checks that no
+named page is left out), as an anonymous visitor, as people with data (the demo network)
+and as staff.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "bruggen-demo"
+
+# Pages that are not a page to look at: actions that only take a POST, links that need a
+# token from a mail, files and data. Each with the reason it is skipped.
+NOT_PAGES = {
+    "set_language": "POST only: the language switch",
+    "network:chart": "an SVG image, checked by tests/network for its geometry",
+    "network:organisation_member_remove": "POST only",
+    "network:organisation_leave": "POST only",
+    "network:invitation_accept": "needs a token from an invitation mail",
+    "network:person_claim": "needs a token from a claim mail",
+    "matching:need_close": "POST only",
+    "matching:proposal_action": "POST only",
+    "messaging:topic_join": "POST only",
+    "messaging:moderation_decide": "POST only",
+    "messaging:unsubscribe": "needs a token from a mail",
+    "messaging:leave": "POST only",
+    "messaging:message_delete": "POST only",
+    "messaging:attachment": "a file download",
+    "accounts:token_revoke": "POST only",
+    "accounts:export": "a JSON download",
+    "matching:proposal_feedback": "asked 30 days after an introduction; tests/matching",
+}
+
+
+def _english_strings() -> list[str]:
+    """English msgids whose Dutch differs: long enough to be unmistakably English."""
+    text = (ROOT / "locale" / "nl" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    strings = []
+    for block in text.split("\n\n"):
+        msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
+        msgstr = re.search(r'^msgstr ((?:".*"\n?)+)', block, re.M)
+        if not msgid or not msgstr or "msgid_plural" in block:
+            continue
+        english = "".join(re.findall(r'"(.*)"', msgid.group(1)))
+        dutch = "".join(re.findall(r'"(.*)"', msgstr.group(1)))
+        if not english or english == dutch or "%(" in english or "<" in english:
+            continue
+        english = english.replace('\\"', '"').replace("\\n", " ")
+        # Three words or more: short labels ("Start", "Open") exist in Dutch as well.
+        if len(english.split()) >= 3:
+            strings.append(english)
+    return strings
+
+
+def _page_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace in ("admin", "api-v1"):
+                    continue
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns)
+    # allauth's pages that a person reaches in normal use; the rest need a mail's key.
+    return {
+        name
+        for name in names
+        if not name.startswith(("account_", "mfa_", "network_import"))
+        or name
+        in {
+            "account_login",
+            "account_signup",
+            "account_email",
+            "account_change_password",
+            "account_reset_password",
+            "mfa_index",
+        }
+    }
+
+
+def _world():
+    """The demo network, plus a conversation with a message and a need's proposals."""
+    from matching.models import Need, Proposal
+    from messaging import services as messaging_services
+    from network.demo import demo_load
+    from network.models import Initiative, Organisation, Person
+
+    demo_load()
+    annelies = Person.objects.get(user__email="annelies@demo.bruggen.nl")
+    karim = Person.objects.get(user__email="karim@demo.bruggen.nl")
+    conversation = messaging_services.conversation_start(creator=annelies, participants=[karim])
+    messaging_services.message_send(
+        conversation_id=conversation.pk, author=annelies, body="Hoi Karim!", client_id="nl-1"
+    )
+    need = Need.objects.filter(organisation__memberships__person=annelies).first()
+    organisation = Organisation.objects.filter(memberships__person=annelies).first()
+    proposal = Proposal.objects.filter(need=need).first()
+    return {
+        "initiative": Initiative.objects.first().ref,
+        "organisation": organisation.ref,
+        "person": karim.ref,
+        "fund": "oranjefonds",
+        "need": need.ref,
+        "conversation": conversation.pk,
+        "message": conversation.messages.first().pk,
+        "proposal": proposal.pk if proposal else None,
+        "topic_slug": "food",
+    }
+
+
+def _walk(values: dict) -> dict[str, list[str]]:
+    """Page name → URLs to visit, and as whom."""
+    initiative, organisation = values["initiative"], values["organisation"]
+    need, conversation = values["need"], values["conversation"]
+    pages = {
+        "home": ["/"],
+        "network:initiative_list": ["/initiatives/", "/initiatives/?q=ouders"],
+        "network:overview": ["/initiatives/overview/"],
+        "network:initiative_detail": [f"/initiatives/{initiative}/"],
+        "network:initiative_edit": [f"/initiatives/{initiative}/edit/"],
+        "network:organisation_list": ["/organisations/"],
+        "network:organisation_register": ["/organisations/new/"],
+        "network:organisation_detail": [f"/organisations/{organisation}/"],
+        "network:organisation_edit": [f"/organisations/{organisation}/edit/"],
+        "network:organisation_members": [f"/organisations/{organisation}/members/"],
+        "network:initiative_create": [f"/organisations/{organisation}/initiatives/new/"],
+        "network:person_list": ["/people/"],
+        "network:person_detail": [f"/people/{values['person']}/"],
+        "network:profile_edit": ["/profile/"],
+        "network:fund_list": ["/funds/"],
+        "network:fund_detail": [f"/funds/{values['fund']}/"],
+        "matching:need_list": ["/needs/"],
+        "matching:need_detail": [f"/needs/{need}/"],
+        "matching:need_edit": [f"/needs/{need}/edit/"],
+        "matching:need_create": [f"/organisations/{organisation}/needs/new/"],
+        "matching:requests": ["/requests/"],
+        "matching:round_list": ["/matching/rounds/"],
+        "matching:round_detail": [],
+        "messaging:conversation_list": ["/conversations/"],
+        "messaging:conversation_start": ["/conversations/new/"],
+        "messaging:search": ["/conversations/search/?q=Karim"],
+        "messaging:settings": ["/conversations/settings/"],
+        "messaging:topic_list": ["/conversations/topics/"],
+        "messaging:team": [f"/conversations/team/{organisation}/"],
+        "messaging:moderation": ["/conversations/moderation/"],
+        "messaging:conversation_detail": [f"/conversations/{conversation}/"],
+        "messaging:members": [f"/conversations/{conversation}/members/"],
+        "messaging:message_edit": [
+            f"/conversations/{conversation}/messages/{values['message']}/edit/"
+        ],
+        "messaging:message_report": [
+            f"/conversations/{conversation}/messages/{values['message']}/report/"
+        ],
+        "messaging:notifications": ["/notifications/"],
+        "accounts:profile": ["/accounts/profile/"],
+        "accounts:token_create": [],
+        "accounts:delete": ["/accounts/delete/"],
+        "account_login": ["/accounts/login/"],
+        "account_signup": ["/accounts/signup/"],
+        "account_email": ["/accounts/email/"],
+        "account_change_password": ["/accounts/password/change/"],
+        "account_reset_password": ["/accounts/password/reset/"],
+        "mfa_index": ["/accounts/2fa/"],
+    }
+    return pages
+
+
+def test_every_page_is_walked_or_skipped_for_a_reason():
+    walked = set(
+        _walk(
+            dict.fromkeys(
+                (
+                    "initiative",
+                    "organisation",
+                    "person",
+                    "fund",
+                    "need",
+                    "conversation",
+                    "message",
+                    "proposal",
+                    "topic_slug",
+                ),
+                "x",
+            )
+        )
+    )
+    missing = _page_names() - walked - set(NOT_PAGES)
+    assert missing == set(), f"pages the Dutch walk does not visit: {sorted(missing)}"
+
+
+def _visible_text(page) -> str:
+    return page.evaluate(
+        """() => {
+            const parts = [document.title, document.body.innerText];
+            for (const el of document.querySelectorAll('[placeholder],[aria-label],[title],input[type=submit],option')) {
+                parts.push(el.getAttribute('placeholder') || '', el.getAttribute('aria-label') || '',
+                           el.getAttribute('title') || '', el.value || '', el.textContent || '');
+            }
+            return parts.join('\\n');
+        }"""
+    )
+
+
+def test_every_page_in_dutch_shows_no_english(page, live_server):
+    english = _english_strings()
+    assert len(english) > 200
+    values = _world()
+    pages = _walk(values)
+    found: list[str] = []
+
+    def check(url: str, who: str) -> None:
+        response = page.goto(url)
+        if response is None or response.status >= 500:
+            found.append(f"{who} {url}: answered {response.status if response else 'nothing'}")
+            return
+        text = _visible_text(page)
+        for string in english:
+            if string in text:
+                found.append(f"{who} {url}: {string!r}")
+
+    for url in (
+        "/",
+        "/initiatives/",
+        "/initiatives/overview/",
+        "/needs/",
+        "/people/",
+        "/organisations/",
+        "/funds/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+    ):
+        check(url, "anonymous")
+    for email in ("annelies@demo.bruggen.nl", "beheer@demo.bruggen.nl"):
+        sign_in(page, email, DEMO_PASSWORD)
+        for urls in pages.values():
+            for url in urls:
+                if url.startswith(("/accounts/login/", "/accounts/signup/")):
+                    continue
+                check(url, email.split("@")[0])
+        page.context.clear_cookies()
+    assert found == [], "English on Dutch pages:\n" + "\n".join(found)
