@@ -16,7 +16,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,11 +31,22 @@ def api_token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+API_TOKEN_SCOPES = tuple(ApiToken.Scope.values)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, expires_in_days: int | None = None
+    *,
+    user: User,
+    name: str,
+    expires_in_days: int | None = None,
+    scopes: Sequence[str] = API_TOKEN_SCOPES,
 ) -> tuple[ApiToken, str]:
-    """Make a token; returns it with its secret, which is never stored and shown once."""
+    """Make a token; returns it with its secret, which is never stored and shown once.
+
+    The account page asks for recent authentication before it calls this
+    (accounts.views.token_create); the command line is trusted as the server's operator."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the token a name, so you recognise it later.")})
@@ -50,6 +61,7 @@ def api_token_create(
         prefix=secret[: len(TOKEN_PREFIX) + 6],
         key_hash=api_token_hash(secret),
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+        scopes=" ".join(scopes),
     )
     token.full_clean()
     token.save()
@@ -62,8 +74,17 @@ def api_token_revoke(*, user: User, token_id: int) -> bool:
     return deleted > 0
 
 
-def api_token_authenticate(*, secret: str) -> User | None:
-    """The active user a token belongs to, or None for an unknown, expired or malformed one."""
+def api_token_scope_required(method: str) -> str:
+    """The one rule for scopes: reading needs `read`, any change needs `write`."""
+    return ApiToken.Scope.READ if method.upper() in SAFE_METHODS else ApiToken.Scope.WRITE
+
+
+def api_token_authenticate(*, secret: str, method: str = "GET") -> User | None:
+    """The active user a token belongs to, or None for an unknown, expired or malformed one.
+
+    A valid token without the scope that `method` needs raises PermissionDenied (the API
+    answers 403 with its message), before anything is read or written. The user comes
+    back with `api_token_scopes`, so endpoints can ask for finer scopes later."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = (
@@ -77,7 +98,20 @@ def api_token_authenticate(*, secret: str) -> User | None:
     # Write at most once a minute: a busy script must not turn every read into a write.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    needed = api_token_scope_required(method)
+    if needed not in token.scope_set:
+        if needed == ApiToken.Scope.WRITE:
+            raise PermissionDenied(
+                "This token may only read (scope 'read'): it cannot change anything. "
+                "Make a token with the 'write' scope on your account page."
+            )
+        raise PermissionDenied(
+            "This token may only write (scope 'write'): it cannot read. "
+            "Make a token with the 'read' scope on your account page."
+        )
+    user = token.user
+    user.api_token_scopes = token.scope_set
+    return user
 
 
 @dataclass(frozen=True)
