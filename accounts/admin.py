@@ -98,9 +98,9 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "expires_at"]
+    list_display = ["name", "user", "prefix", "scopes", "created_at", "last_used_at", "expires_at"]
     search_fields = ["name", "user__email", "prefix"]
-    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+    readonly_fields = ["prefix", "key_hash", "scopes", "created_at", "last_used_at"]
     raw_id_fields = ["user"]
 
     def has_add_permission(self, request) -> bool:

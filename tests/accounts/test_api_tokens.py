@@ -268,7 +268,7 @@ def test_making_a_token_in_an_old_session_asks_for_the_password_first(recent_cli
 
     # After the password, allauth replays the request: the token is made, once.
     done = recent_client.post(response.url, {"password": password}, follow=True)
-    assert done.status_code == 200
+    assert done.status_code == 200 and done["Cache-Control"] == "no-store"
     assert "brg_" in done.content.decode()
     assert ApiToken.objects.count() == 1
 
