@@ -143,8 +143,8 @@ def personal_data_register(
 ) -> None:
     """Called by a domain app's AppConfig.ready(); registering a name again replaces it.
 
-    The order is checked when the plan is computed: by `manage.py check` (and so by
-    `migrate` and the servers' start-up checks) and on every export and deletion."""
+    The order is checked when the plan is computed: by `manage.py check` and `migrate`
+    (accounts.checks, run before any server starts) and on every export and deletion."""
     _steps[name] = PersonalDataStep(
         name=name, export=export, erase=erase, before=tuple(before), after=tuple(after)
     )
