@@ -1,4 +1,8 @@
-"""Authentication for /api/v1/: a Bearer token, or the session cookie with CSRF."""
+"""Authentication for /api/v1/: a Bearer token, or the session cookie with CSRF.
+
+Both leave `request.auth_scopes`: a token's scopes, or every scope for the signed-in
+browser (the person themself). accounts.services.api_token_authenticate refuses a token
+whose scopes do not allow the request's method, so no endpoint has to."""
 
 from __future__ import annotations
 
@@ -16,9 +20,10 @@ class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer brg_…`; tokens are made on the account page."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = services.api_token_authenticate(secret=token.strip())
+        user = services.api_token_authenticate(secret=token.strip(), method=request.method)
         if user is not None:
             request.user = user
+            request.auth_scopes = user.api_token_scopes
         return user
 
 
@@ -35,7 +40,10 @@ class SessionCookieAuth(APIKeyCookie):
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return request.user if request.user.is_authenticated else None
+        if not request.user.is_authenticated:
+            return None
+        request.auth_scopes = frozenset(services.API_TOKEN_SCOPES)
+        return request.user
 
 
 api_auth = [BearerTokenAuth(), SessionCookieAuth()]

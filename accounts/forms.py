@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import ApiToken, User
 
 
 class ApiTokenForm(forms.Form):
@@ -26,6 +26,16 @@ class ApiTokenForm(forms.Form):
         empty_value=None,
         required=False,
         initial="90",
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What the token may do"),
+        choices=[
+            (ApiToken.Scope.READ, _("Read: look things up")),
+            (ApiToken.Scope.WRITE, _("Write: add and change things, such as needs")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        initial=[ApiToken.Scope.READ, ApiToken.Scope.WRITE],
+        error_messages={"required": _("Choose at least one: read or write.")},
     )
 
 

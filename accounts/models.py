@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -60,6 +61,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
+    def save(self, *args, **kwargs) -> None:
+        # Django's own hook for a new password (AbstractBaseUser.save tells the password
+        # validators here). Every way to change it passes through: allauth's change and
+        # reset, the admin, `manage.py changepassword`. A token made under the old
+        # password must not outlive it (docs/accounts.md).
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self).delete()
+
     def get_full_name(self) -> str:
         return self.name or self.email
 
@@ -68,7 +79,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 hash is stored; the secret is shown once."""
+    """A personal API token. Only its SHA-256 hash is stored; the secret is shown once.
+
+    `scopes` (space-separated, like OAuth) says what the token may do: `read` (safe
+    methods) and `write` (every other method). accounts.services.api_token_authenticate
+    holds the one rule."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Write")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -77,6 +96,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    scopes = models.CharField(_("scopes"), max_length=50, default="read write")
 
     class Meta:
         verbose_name = _("API token")
@@ -85,6 +105,20 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def clean(self) -> None:
+        super().clean()
+        scopes = self.scopes.split()
+        if not scopes or not set(scopes) <= set(self.Scope.values):
+            raise ValidationError(
+                {"scopes": _("Choose what the token may do: read, write or both.")}
+            )
+        # One spelling per set, in a fixed order, so that equal sets compare equal.
+        self.scopes = " ".join(value for value in self.Scope.values if value in scopes)
 
     @property
     def is_expired(self) -> bool:

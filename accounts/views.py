@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -39,7 +40,11 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@reauthentication_required
 def token_create(request: HttpRequest) -> HttpResponse:
+    """A token acts for the person: making one asks for the password again when the last
+    authentication is older than allauth's window (ACCOUNT_REAUTHENTICATION_TIMEOUT);
+    allauth then replays this POST."""
     form = ApiTokenForm(request.POST)
     if form.is_valid():
         try:
@@ -47,6 +52,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 name=form.cleaned_data["name"],
                 expires_in_days=form.cleaned_data["expires_in_days"],
+                scopes=form.cleaned_data["scopes"],
             )
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():

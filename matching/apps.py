@@ -9,11 +9,17 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
+        from accounts.services import personal_data_register
         from matching.models import Need
+        from matching.personal_data import matching_erase, matching_export
         from network.demo import demo_file_register
         from network.events import network_changed_in_bulk_subscribe, profile_changed_subscribe
         from network.services.imports import ModelRecordType, import_type_register
 
+        # Matching finds the person through the network's profile: erase before it goes.
+        personal_data_register(
+            name="matching", export=matching_export, erase=matching_erase, before=("profile",)
+        )
         profile_changed_subscribe(_candidate_changed)
         network_changed_in_bulk_subscribe(_network_changed_in_bulk)
         demo_file_register(Path(__file__).with_name("demo") / "needs.jsonl")

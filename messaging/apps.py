@@ -10,4 +10,11 @@ class MessagingConfig(AppConfig):
         from accounts.services import personal_data_register
         from messaging.personal_data import messaging_erase, messaging_export
 
-        personal_data_register(name="messaging", export=messaging_export, erase=messaging_erase)
+        # Messaging finds the person's messages through the network's profile: erase them
+        # before the profile goes (docs/accounts.md).
+        personal_data_register(
+            name="messaging",
+            export=messaging_export,
+            erase=messaging_erase,
+            before=("profile",),
+        )

@@ -1,4 +1,8 @@
-"""Messaging's part of a person's data export and account deletion (docs/accounts.md)."""
+"""Messaging's part of a person's data export and account deletion (docs/accounts.md).
+
+The step runs before the network's `profile` step: it finds the person's messages through
+their Person, which that step removes.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,19 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from messaging.models import Message, MessagingSettings, Notification, Participant, Report
+from messaging.models import (
+    Attachment,
+    Message,
+    MessagingSettings,
+    Notification,
+    Participant,
+    Report,
+)
 from network.models import Person
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
 
 
 def messaging_export(user) -> dict[str, Any] | None:
@@ -22,32 +37,94 @@ def messaging_export(user) -> dict[str, Any] | None:
             "email_frequency": settings_row.email_frequency if settings_row else "immediately",
         },
         "conversations": [
-            {"id": p.conversation_id, "kind": p.conversation.kind, "title": p.conversation.title}
+            {
+                "id": p.conversation_id,
+                "kind": p.conversation.kind,
+                "title": p.conversation.title,
+                "joined_at": _iso(p.joined_at),
+                "last_read_seq": p.last_read_seq,
+            }
             for p in Participant.objects.filter(person=person).select_related("conversation")
         ],
         "messages": [
             {
+                "id": m.pk,
                 "conversation": m.conversation_id,
                 "seq": m.seq,
                 "body": m.body,
                 "sent_at": m.sent_at.isoformat(),
+                "edited_at": _iso(m.edited_at),
                 "deleted": m.deleted_at is not None,
             }
             for m in Message.objects.filter(author=person).order_by("sent_at")
         ],
-        "reports": list(Report.objects.filter(reporter=person).values("message_id", "reason")),
+        # What the files are, not their bytes: the person can still open them in the
+        # conversation while the account exists.
+        "attachments": [
+            {
+                "id": a.pk,
+                "message": a.message_id,
+                "conversation": a.message.conversation_id,
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+            }
+            for a in Attachment.objects.filter(message__author=person)
+            .select_related("message")
+            .order_by("pk")
+        ],
+        "mentioned_in": list(
+            Message.objects.filter(mentions=person).order_by("pk").values_list("pk", flat=True)
+        ),
+        "notifications": [
+            {
+                "kind": n.kind,
+                "conversation": n.conversation_id,
+                "message": n.message_id,
+                "created_at": _iso(n.created_at),
+                "read_at": _iso(n.read_at),
+            }
+            for n in Notification.objects.filter(person=person).order_by("created_at")
+        ],
+        "reports": list(
+            Report.objects.filter(reporter=person)
+            .order_by("created_at")
+            .values("message_id", "reason", "status")
+        ),
     }
+
+
+def _delete_files_after_commit(names: list[str], storage) -> None:
+    """The rows go in this transaction; their files go once it commits, so a rollback
+    never leaves a row pointing at a deleted file. Deleting a file that is already gone
+    is harmless, so this is safe next to any other clean-up of attachment files."""
+
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 @transaction.atomic
 def messaging_erase(user) -> None:
-    """Messages keep their place (others' seq must not gap) but lose their text."""
+    """The person's messages keep their place (the others' `seq` must not gap) but lose
+    their text, mentions, attachments (rows and files) and author; the others' messages and
+    the conversations stay. Their participations, notifications, reports, settings go."""
     person = Person.objects.filter(user=user).first()
     if person is None:
         return
-    Message.objects.filter(author=person).update(
-        body="", body_html="", deleted_at=timezone.now(), author=None
-    )
+    attachments = list(Attachment.objects.filter(message__author=person))
+    names = [a.file.name for a in attachments if a.file.name]
+    storage = Attachment._meta.get_field("file").storage
+    # Deleted through the ORM, one instance at a time, so that deletion signals fire.
+    for attachment in attachments:
+        attachment.delete()
+    _delete_files_after_commit(names, storage)
+    own = Message.objects.filter(author=person)
+    Message.mentions.through.objects.filter(message__in=own).delete()
+    own.update(body="", body_html="", client_id="", deleted_at=timezone.now(), author=None)
     Notification.objects.filter(person=person).delete()
+    Report.objects.filter(reporter=person).delete()
     Participant.objects.filter(person=person).delete()
     MessagingSettings.objects.filter(person=person).delete()

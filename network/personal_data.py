@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from network.models import Person
+from django.db import transaction
+
+from network.models import Block, Invitation, Person
 from network.services.people import person_erase
 
 
+def _invitations_to(user):
+    return Invitation.objects.filter(email__iexact=user.email)
+
+
 def profile_export(user) -> dict[str, Any] | None:
+    invitations = [
+        {
+            "organisation": invitation.organisation.ref,
+            "role": invitation.role,
+            "created_at": invitation.created_at.isoformat(),
+            "accepted_at": invitation.accepted_at.isoformat() if invitation.accepted_at else None,
+        }
+        for invitation in _invitations_to(user).select_related("organisation")
+    ]
     person = (
         Person.objects.filter(user=user)
         .select_related("municipality")
@@ -18,7 +33,7 @@ def profile_export(user) -> dict[str, Any] | None:
         .first()
     )
     if person is None:
-        return None
+        return {"invitations": invitations} if invitations else None
     return {
         "ref": person.ref,
         "name": person.name,
@@ -40,11 +55,19 @@ def profile_export(user) -> dict[str, Any] | None:
             for m in person.memberships.all()
         ],
         "initiatives_led": list(person.led_initiatives.values_list("ref", flat=True)),
+        "blocked": list(
+            Block.objects.filter(blocker=person).values_list("blocked__ref", flat=True)
+        ),
+        "invitations": invitations,
         "created_at": person.created_at.isoformat(),
     }
 
 
+@transaction.atomic
 def profile_erase(user) -> None:
+    """The profile goes with its memberships and blocks; initiatives stay without their
+    leader (person_erase). Invitations to the person's address go too."""
+    _invitations_to(user).delete()
     person = Person.objects.filter(user=user).first()
     if person is not None:
         person_erase(person=person)

@@ -17,6 +17,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL")
 
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Staff open the admin only with an authenticator app (docs/accounts.md).
+BRUGGEN_STAFF_REQUIRE_MFA = True
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

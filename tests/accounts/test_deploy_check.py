@@ -56,3 +56,10 @@ def test_production_makes_email_verification_mandatory_and_hashes_with_argon2():
     result = _manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["mandatory", "Argon2PasswordHasher", "True", "True", "True"]
+
+
+def test_production_requires_two_factor_authentication_for_staff():
+    code = "from django.conf import settings as s; print(s.BRUGGEN_STAFF_REQUIRE_MFA)"
+    result = _manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True"]

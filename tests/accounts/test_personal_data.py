@@ -4,8 +4,10 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ImproperlyConfigured
 
 from accounts import services
+from accounts.checks import personal_data_plan_check
 from accounts.models import ApiToken, User
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +23,7 @@ def registered_provider():
         erase=lambda user: erased.append(user.email),
     )
     yield erased
-    services._providers.pop("test_notes", None)
+    services._steps.pop("test_notes", None)
 
 
 def test_export_holds_everything_about_the_person_and_no_secrets(
@@ -75,3 +77,48 @@ def test_delete_removes_the_account_and_personal_data_and_signs_out(
     assert "_auth_user_id" not in user_client.session
     follow = user_client.get(response.url)
     assert "verwijderd" in follow.content.decode()
+
+
+def _noop(user) -> None:
+    return None
+
+
+@pytest.fixture
+def steps(monkeypatch):
+    """An empty registry to register steps into, as apps do from AppConfig.ready()."""
+    monkeypatch.setattr(services, "_steps", {})
+
+    def register(name: str, **order) -> None:
+        services.personal_data_register(name=name, export=_noop, erase=_noop, **order)
+
+    return register
+
+
+def test_the_plan_follows_before_and_after_whatever_the_registration_order(steps):
+    steps("profile")
+    steps("messaging", before=("profile",))
+    steps("audit", after=("profile", "messaging"))
+    steps("matching", before=("profile",), after=("messaging",))
+    names = [step.name for step in services.personal_data_plan()]
+    assert names == ["messaging", "matching", "profile", "audit"]
+
+
+def test_a_step_that_names_an_unknown_step_is_an_error(steps):
+    steps("messaging", before=("profiel",))
+    with pytest.raises(ImproperlyConfigured, match="profiel"):
+        services.personal_data_plan()
+    (error,) = personal_data_plan_check()
+    assert error.id == "accounts.E001" and "profiel" in error.msg
+
+
+def test_a_cycle_is_an_error_at_start_up(steps):
+    steps("profile", before=("messaging",))
+    steps("messaging", before=("profile",))
+    with pytest.raises(ImproperlyConfigured, match="cycle"):
+        services.personal_data_plan()
+    (error,) = personal_data_plan_check()
+    assert error.id == "accounts.E001"
+
+
+def test_the_installed_apps_plan_passes_the_start_up_check():
+    assert personal_data_plan_check() == []

@@ -65,9 +65,14 @@ def test_account_pages_are_accessible(page, django_user_model):
         page.goto(path)
         assert_accessible(page, context=path)
 
-    # Making a token shows it once, in an accessible page.
+    # Making a token asks for the password again, then shows the token once, in an
+    # accessible page, with what it may do.
     page.goto("/accounts/profile/")
     page.get_by_label("Naam").fill("Rapportage")
     page.get_by_role("button", name="Token maken").click()
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button").first.click()
     expect(page.get_by_test_id("new-token")).to_contain_text("brg_")
+    expect(page.get_by_test_id("token-scopes")).to_have_attribute("data-scopes", "read write")
     assert_accessible(page, context="new token")
