@@ -72,6 +72,8 @@ ALLOWED_ATTACHMENT_TYPES = {
     "odt": "application/vnd.oasis.opendocument.text",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
+
+
 # Errors --------------------------------------------------------------------------------
 
 
