@@ -98,7 +98,7 @@ def conversation_create(request: HttpRequest, payload: ConversationIn):
     conversation (one other person, no title) that exists already is answered with 200."""
     person = _person(request)
     refs = [ref.strip().lower() for ref in payload.participants]
-    people = list(Person.objects.filter(ref__in=refs, user__isnull=False))
+    people = list(selectors.people_to_message(refs=refs, viewer=request.auth))
     missing = sorted(set(refs) - {p.ref for p in people})
     if missing:
         raise HttpError(422, f"Unknown people: {', '.join(missing)}")
@@ -148,12 +148,14 @@ class MessageQuery(Schema):
 
 
 def _participation(request: HttpRequest, conversation_id: int) -> tuple[Person, Participant]:
+    """The caller's participation; one 404 for a conversation that does not exist and one
+    they cannot see (the service's own `not_found`)."""
     person = _person(request)
-    if conversation_id <= 0 or conversation_id > 2**63 - 1:
-        raise HttpError(404, "Not found.")
-    participation = selectors.participation(conversation_id=conversation_id, person=person)
+    participation = None
+    if 0 < conversation_id <= 2**63 - 1:
+        participation = selectors.participation(conversation_id=conversation_id, person=person)
     if participation is None:
-        raise HttpError(404, "Not found.")
+        raise _refuse(services.conversation_not_found())
     return person, participation
 
 

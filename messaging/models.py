@@ -8,8 +8,10 @@ after the last `seq` they saw and know they have it all.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -180,6 +182,19 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+# A signal, not a service (STYLE.md §1 prefers services): Attachment rows also go by
+# cascade (a message, a conversation, a person), by queryset.delete() and by account
+# erasure, and no service sees those. Django sends post_delete for each of them (a model
+# with a receiver is never fast-deleted). The file goes only once the deletion commits: a
+# rolled-back delete keeps its file, and a failing storage is logged, not raised
+# (`robust`), since the row is gone by then either way.
+@receiver(post_delete, sender=Attachment, dispatch_uid="messaging_attachment_file_delete")
+def _attachment_file_delete_on_commit(sender, instance: Attachment, using: str, **kwargs) -> None:
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name), using=using, robust=True)
 
 
 class Report(models.Model):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 
 from messaging.models import Conversation, Message, Notification, Participant, Report
 from network.models import Person
+from network.permissions import person_visibility_q
 
 SYNC_PAGE = 500
 HISTORY_PAGE = 100
@@ -65,6 +68,15 @@ def messages_latest(*, conversation_id: int, limit: int = HISTORY_PAGE) -> list[
     )
     latest.reverse()
     return latest
+
+
+def people_to_message(*, refs: Iterable[str], viewer) -> QuerySet[Person]:
+    """The people with these refs that `viewer` (a user) may see, by network's visibility
+    rule, and who have an account to read messages with. A hidden profile is left out
+    exactly as an unknown ref is, so starting a conversation reveals neither."""
+    return Person.objects.filter(
+        person_visibility_q(viewer), ref__in=list(refs), user__isnull=False
+    )
 
 
 def conversation_people(conversation_id: int) -> QuerySet[Participant]:

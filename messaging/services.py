@@ -9,8 +9,12 @@ WebSocket consumer, the no-JS form, the API) goes through it.
 
 from __future__ import annotations
 
+import codecs
+import logging
+import re
 import time
 import weakref
+import zipfile
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -27,6 +31,8 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from redis.exceptions import RedisError
 
 from messaging import selectors
 from messaging.formatting import body_to_html, mention_refs
@@ -41,15 +47,17 @@ from messaging.models import (
 )
 from messaging.notifications import reading_mark
 from messaging.realtime import broadcast_on_commit
-from network.blocks import is_blocked_between
+from network.blocks import blocked_between_sql, is_blocked_between
 from network.models import Membership, Organisation, Person, Theme
+
+logger = logging.getLogger(__name__)
 
 MAX_BODY_LENGTH = 10_000
 MAX_CLIENT_ID_LENGTH = 64
 MAX_SEQ = 2**53  # beyond what JavaScript counts exactly: never a real seq
 EDIT_WINDOW = timedelta(minutes=15)
 MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
-# Extension → content type; the file's first bytes must agree (see _sniff).
+# Extension → content type; the file's first bytes must agree (see _SNIFFERS).
 ALLOWED_ATTACHMENT_TYPES = {
     "pdf": "application/pdf",
     "png": "image/png",
@@ -63,19 +71,6 @@ ALLOWED_ATTACHMENT_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "odt": "application/vnd.oasis.opendocument.text",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
-_MAGIC = {
-    "pdf": (b"%PDF",),
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "gif": (b"GIF87a", b"GIF89a"),
-    "webp": (b"RIFF",),
-    "docx": (b"PK",),
-    "xlsx": (b"PK",),
-    "pptx": (b"PK",),
-    "odt": (b"PK",),
-    "ods": (b"PK",),
 }
 
 
@@ -413,7 +408,7 @@ def _check_conversation_id(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(_("conversation must be a number."))
     if value <= 0 or value > 2**63 - 1:
-        raise NotFound(_("No such conversation."))
+        raise conversation_not_found()
     return value
 
 
@@ -458,16 +453,34 @@ def _window_add(key: str, seconds: int, amount: int = 1) -> int:
         return 0
 
 
+# What the cache (Redis) raises when it cannot be reached. The rate limit, presence and
+# "is reading" marks live in the cache and are best effort: with Redis down a message is
+# still stored and answered (delivery waits for `sync`), it just is not counted.
+CACHE_UNREACHABLE = (RedisError, OSError)
+
+
+def _cache_unreachable(what: str, error: Exception) -> None:
+    logger.warning("messaging: %s skipped, the cache is unreachable: %r", what, error)
+
+
 def _rate_limit_over(person: Person) -> bool:
-    """Count one send in the sender's window; True when that goes over the limit."""
+    """Count one send in the sender's window; True when that goes over the limit. Fails
+    open: with the cache unreachable nothing is counted and the send goes on."""
     key, count, seconds = _rate_window(person)
-    return _window_add(key, seconds) > count
+    try:
+        return _window_add(key, seconds) > count
+    except CACHE_UNREACHABLE as error:
+        _cache_unreachable("rate limit", error)
+        return False
 
 
 def _rate_limit_uncount(person: Person) -> None:
     """A send that turned out to repeat a stored message is no new message."""
     key, _count, seconds = _rate_window(person)
-    _window_add(key, seconds, -1)
+    try:
+        _window_add(key, seconds, -1)
+    except CACHE_UNREACHABLE as error:
+        _cache_unreachable("rate limit", error)
 
 
 def _participant_ids(conversation_id: int) -> list[int]:
@@ -489,6 +502,104 @@ def _existing(conversation_id: int, author: Person, client_id: str) -> Message |
     )
 
 
+# Content sniffing ----------------------------------------------------------------------
+# A file is shared only when its first bytes say it is what its name says: a browser, a
+# viewer or a virus scanner trusts the contents, not the extension. One check per allowed
+# type (tests/messaging/test_attachments.py sends a real file and a wrong one of each).
+
+_SNIFF_BYTES = 64 * 1024
+# Control characters that no text file has (tab, line breaks, form feed, ESC and the old
+# DOS end-of-file mark are fine); binary files are full of them.
+_TEXT_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1c-\x1f]")
+
+
+def _zip_entry_start(head: bytes) -> tuple[bytes, bytes] | None:
+    """The first ZIP entry's name and the bytes after its local header, if stored
+    uncompressed (ODF requires that of its `mimetype` entry)."""
+    if len(head) < 30 or not head.startswith(b"PK\x03\x04"):
+        return None
+    if int.from_bytes(head[8:10], "little") != 0:  # compressed
+        return None
+    name_length = int.from_bytes(head[26:28], "little")
+    extra_length = int.from_bytes(head[28:30], "little")
+    name = head[30 : 30 + name_length]
+    return name, head[30 + name_length + extra_length :]
+
+
+def _sniff_text(head: bytes, upload: UploadedFile) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = codecs.getincrementaldecoder("utf-16")().decode(head, final=False)
+        except UnicodeDecodeError:
+            return False
+    else:
+        # UTF-8 or an 8-bit encoding (Windows-1252): control characters are single bytes.
+        text = head.decode("latin-1")
+    return _TEXT_CONTROLS.search(text) is None
+
+
+def _sniff_office_open_xml(main_part: str):
+    """Word, Excel, PowerPoint: a ZIP with `[Content_Types].xml` and the document's part."""
+
+    def sniff(head: bytes, upload: UploadedFile) -> bool:
+        if not head.startswith(b"PK\x03\x04"):
+            return False
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return False
+        return "[Content_Types].xml" in names and main_part in names
+
+    return sniff
+
+
+def _sniff_open_document(mimetype: bytes):
+    """OpenDocument: a ZIP whose first entry is `mimetype`, uncompressed, with its type."""
+
+    def sniff(head: bytes, upload: UploadedFile) -> bool:
+        entry = _zip_entry_start(head)
+        return entry is not None and entry[0] == b"mimetype" and entry[1].startswith(mimetype)
+
+    return sniff
+
+
+def _sniff_prefix(*prefixes: bytes):
+    return lambda head, upload: head.startswith(prefixes)
+
+
+_SNIFFERS = {
+    "pdf": _sniff_prefix(b"%PDF-"),
+    "png": _sniff_prefix(b"\x89PNG\r\n\x1a\n"),
+    "jpg": _sniff_prefix(b"\xff\xd8\xff"),
+    "jpeg": _sniff_prefix(b"\xff\xd8\xff"),
+    "gif": _sniff_prefix(b"GIF87a", b"GIF89a"),
+    # RIFF is a container (WAV, AVI, WebP, ...): the form type at bytes 8-11 says which.
+    "webp": lambda head, upload: head[:4] == b"RIFF" and head[8:12] == b"WEBP",
+    "txt": _sniff_text,
+    "docx": _sniff_office_open_xml("word/document.xml"),
+    "xlsx": _sniff_office_open_xml("xl/workbook.xml"),
+    "pptx": _sniff_office_open_xml("ppt/presentation.xml"),
+    "odt": _sniff_open_document(b"application/vnd.oasis.opendocument.text"),
+    "ods": _sniff_open_document(b"application/vnd.oasis.opendocument.spreadsheet"),
+}
+# What each type is called when a file is refused.
+_TYPE_NAMES = {
+    "pdf": gettext_lazy("PDF document"),
+    "png": gettext_lazy("PNG image"),
+    "jpg": gettext_lazy("JPEG photo"),
+    "jpeg": gettext_lazy("JPEG photo"),
+    "gif": gettext_lazy("GIF image"),
+    "webp": gettext_lazy("WebP image"),
+    "txt": gettext_lazy("text file"),
+    "docx": gettext_lazy("Word document"),
+    "xlsx": gettext_lazy("Excel spreadsheet"),
+    "pptx": gettext_lazy("PowerPoint presentation"),
+    "odt": gettext_lazy("OpenDocument text"),
+    "ods": gettext_lazy("OpenDocument spreadsheet"),
+}
+
+
 def _attachment_check(upload: UploadedFile) -> tuple[str, str]:
     name = (upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200] or "file"
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -500,11 +611,17 @@ def _attachment_check(upload: UploadedFile) -> tuple[str, str]:
         )
     if upload.size > MAX_ATTACHMENT_SIZE:
         raise TooLong(_("A file can be at most 10 MB."))
-    head = upload.read(16)
     upload.seek(0)
-    magic = _MAGIC.get(extension)
-    if magic and not head.startswith(magic):
-        raise Invalid(_("The file's contents do not match its type."))
+    head = upload.read(_SNIFF_BYTES)
+    try:
+        matches = _SNIFFERS[extension](head, upload)
+    finally:
+        upload.seek(0)
+    if not matches:
+        raise Invalid(
+            _("%(name)s is not a %(type)s, although its name ends in .%(extension)s.")
+            % {"name": name, "type": _TYPE_NAMES[extension], "extension": extension}
+        )
     return name, content_type
 
 
@@ -534,7 +651,7 @@ def message_send(
             raise RateLimited(_("You are sending messages too fast; wait a moment."))
         return SendResult(existing, created=False)
     try:
-        if not checked and "@" not in body and connection.vendor == "postgresql":
+        if not checked and "@" not in body and _one_statement_store():
             return _message_store_plain(
                 conversation_id, author, body, client_id, defer_broadcast=defer_broadcast
             )
@@ -551,43 +668,77 @@ def message_send(
         return SendResult(existing, created=False)
 
 
+def _one_statement_store() -> bool:
+    """Plain text takes the one-statement store on PostgreSQL, unless
+    MESSAGING_STORE_ONE_STATEMENT is False (then every message takes the general path:
+    tests/messaging/test_send_rules.py compares the two that way)."""
+    return connection.vendor == "postgresql" and getattr(
+        settings, "MESSAGING_STORE_ONE_STATEMENT", True
+    )
+
+
 def _repeat_of(conversation_id: int, author: Person, client_id: str) -> Message | None:
-    """The stored message this send repeats, if any (Forbidden once the author left)."""
+    """The stored message this send repeats, if any (NotFound once the author left)."""
     existing = _existing(conversation_id, author, client_id)
     if existing is None:
         return None
     if not Participant.objects.filter(conversation_id=conversation_id, person=author).exists():
-        raise Forbidden(_("You are not a participant of this conversation."))
+        raise conversation_not_found()
     return existing
 
 
+def _send_refusal(
+    *, kind: str | None, participant_ids: Sequence[int], author_id: int
+) -> MessagingError | None:
+    """The send rules, the one place they are written in Python: a conversation you are
+    not a participant of (gone, never yours, or left) is `not_found` — the same answer as
+    one that does not exist, so ids reveal nothing —, and in a direct conversation a
+    block between the two people (`network.blocks`, either way) is `forbidden`; in other
+    conversations a block does not stop you.
+
+    The general store checks these under the conversation's row lock; the one-statement
+    store checks the same in SQL (`_STORE_PLAIN_SQL`, whose block condition is
+    `network.blocks.blocked_between_sql`) and asks this to say why it stored nothing.
+    tests/messaging/test_send_rules.py runs every refusal through both."""
+    if kind is None or author_id not in participant_ids:
+        return conversation_not_found()
+    if kind == Conversation.Kind.DIRECT and any(
+        is_blocked_between(author_id, person_id)
+        for person_id in participant_ids
+        if person_id != author_id
+    ):
+        return Forbidden(_("You cannot send messages in this conversation."))
+    return None
+
+
 def _store_refused(conversation_id: int, author: Person) -> MessagingError:
-    """Why the one-statement store stored nothing: no such conversation, not a
-    participant (both raised here), or a block between the two people of a direct
-    conversation (returned)."""
-    if not Participant.objects.filter(conversation_id=conversation_id, person=author).exists():
-        _raise_missing_or_forbidden(conversation_id)
-    return Forbidden(_("You cannot send messages in this conversation."))
+    """Why the one-statement store stored nothing (two more queries; refusals are rare)."""
+    kind = Conversation.objects.filter(pk=conversation_id).values_list("kind", flat=True).first()
+    refusal = _send_refusal(
+        kind=kind, participant_ids=_participant_ids(conversation_id), author_id=author.pk
+    )
+    # None: what refused the statement changed since (a block lifted): refuse this once.
+    return refusal or Forbidden(_("You cannot send messages in this conversation."))
 
 
 # The plain-text store in one statement and one round trip (PostgreSQL): take the next seq
-# under the conversation's row lock (only for a participant, and not across a block in a
-# direct conversation), insert the message, move the author's read and email markers, and
-# return the message's id and seq with the recipient list. The statement is atomic: a
-# repeated client_id (unique constraint) takes the seq back with it.
-_STORE_PLAIN_SQL = """
+# under the conversation's row lock (only when `_send_refusal` would refuse nothing: the
+# author is a participant, and no block lies between the two people of a direct
+# conversation — network.blocks' own condition, generated), insert the message, move the
+# author's read and email markers, and return the message's id and seq with the recipient
+# list. The statement is atomic: a repeated client_id (unique constraint) takes the seq
+# back with it.
+_STORE_PLAIN_SQL = f"""
 WITH conversation AS (
     UPDATE messaging_conversation AS c
        SET last_seq = c.last_seq + 1, last_message_at = %(now)s
      WHERE c.id = %(conversation)s
        AND EXISTS (SELECT 1 FROM messaging_participant AS p
                     WHERE p.conversation_id = c.id AND p.person_id = %(author)s)
-       AND NOT (c.kind = 'direct' AND EXISTS (
+       AND NOT (c.kind = '{Conversation.Kind.DIRECT.value}' AND EXISTS (
             SELECT 1 FROM messaging_participant AS other
-              JOIN network_block AS b
-                ON (b.blocker_id = %(author)s AND b.blocked_id = other.person_id)
-                OR (b.blocked_id = %(author)s AND b.blocker_id = other.person_id)
-             WHERE other.conversation_id = c.id AND other.person_id <> %(author)s))
+             WHERE other.conversation_id = c.id AND other.person_id <> %(author)s
+               AND {blocked_between_sql("%(author)s", "other.person_id")}))
     RETURNING c.last_seq
 ), message AS (
     INSERT INTO messaging_message
@@ -606,7 +757,7 @@ SELECT message.id, message.seq,
        ARRAY(SELECT person_id FROM messaging_participant
               WHERE conversation_id = %(conversation)s ORDER BY person_id)
   FROM message
-"""
+"""  # noqa: S608 - only constants are formatted in; values are bound parameters
 
 
 # Raw connections on which this process set plan_cache_mode (see _execute_prepared).
@@ -708,9 +859,7 @@ def _message_store(
     with connection.cursor() as cursor:
         cursor.execute(_NEXT_SEQ_SQL, [now, conversation_id])
         row = cursor.fetchone()
-    if row is None:
-        raise NotFound(_("No such conversation."))
-    seq, kind = row
+    seq, kind = row if row is not None else (None, None)
     participants = list(
         Participant.objects.filter(conversation_id=conversation_id).values_list(
             "person_id", "person__ref"
@@ -718,12 +867,11 @@ def _message_store(
     )
     participant_ids = [person_id for person_id, _ref in participants]
     if author is not None:
-        if author.pk not in participant_ids:
-            raise Forbidden(_("You are not a participant of this conversation."))
-        if kind == Conversation.Kind.DIRECT and any(
-            is_blocked_between(author.pk, pid) for pid in participant_ids if pid != author.pk
-        ):
-            raise Forbidden(_("You cannot send messages in this conversation."))
+        refusal = _send_refusal(kind=kind, participant_ids=participant_ids, author_id=author.pk)
+        if refusal is not None:
+            raise refusal
+    elif row is None:
+        raise conversation_not_found()
     refs = {ref.lower(): person_id for person_id, ref in participants}
     # Raises IntegrityError on a repeated client_id (handled by message_send).
     message = Message.objects.create(
@@ -855,9 +1003,12 @@ def read_mark(*, conversation_id: Any, person: Person, seq: Any) -> int:
             .first()
         )
         if participant is None:
-            _raise_missing_or_forbidden(conversation_id)
+            raise conversation_not_found()
         seq = min(seq, participant.conversation.last_seq)
-        reading_mark(person.pk, conversation_id)
+        try:
+            reading_mark(person.pk, conversation_id)
+        except CACHE_UNREACHABLE as error:  # an unread mail may come sooner, that is all
+            _cache_unreachable("reading mark", error)
         if seq <= participant.last_read_seq:
             return participant.last_read_seq
         participant.last_read_seq = seq
@@ -872,10 +1023,10 @@ def read_mark(*, conversation_id: Any, person: Person, seq: Any) -> int:
     return seq
 
 
-def _raise_missing_or_forbidden(conversation_id: int) -> None:
-    if Conversation.objects.filter(pk=conversation_id).exists():
-        raise Forbidden(_("You are not a participant of this conversation."))
-    raise NotFound(_("No such conversation."))
+def conversation_not_found() -> NotFound:
+    """The one answer for a conversation the person cannot see, whether it exists or not:
+    services, pages (404), the API (404, this detail) and the socket (`not_found`)."""
+    return NotFound(_("No such conversation."))
 
 
 def typing_signal(*, conversation_id: Any, person: Person) -> list[int]:
@@ -883,7 +1034,7 @@ def typing_signal(*, conversation_id: Any, person: Person) -> list[int]:
     conversation_id = _check_conversation_id(conversation_id)
     participant_ids = _participant_ids(conversation_id)
     if person.pk not in participant_ids:
-        _raise_missing_or_forbidden(conversation_id)
+        raise conversation_not_found()
     others = [pid for pid in participant_ids if pid != person.pk]
     from messaging.realtime import broadcast
 
@@ -896,7 +1047,7 @@ def sync_messages(*, conversation_id: Any, person: Person, after_seq: Any) -> tu
     conversation_id = _check_conversation_id(conversation_id)
     after_seq = _check_seq(after_seq, "after_seq")
     if not Participant.objects.filter(conversation_id=conversation_id, person=person).exists():
-        _raise_missing_or_forbidden(conversation_id)
+        raise conversation_not_found()
     messages = list(
         selectors.messages_after(conversation_id=conversation_id, after_seq=after_seq)[
             : selectors.SYNC_PAGE
@@ -913,20 +1064,24 @@ def presence_change(*, person: Person, online: bool) -> None:
     """Count this person's open sockets (in the cache, shared by all processes) and tell
     the people they share a non-topic conversation with when they come or go."""
     key = f"messaging:presence:{person.pk}"
-    if online:
-        if cache.add(key, 1, timeout=PRESENCE_TIMEOUT):
-            changed = True
+    try:
+        if online:
+            if cache.add(key, 1, timeout=PRESENCE_TIMEOUT):
+                changed = True
+            else:
+                cache.incr(key)
+                changed = False
         else:
-            cache.incr(key)
-            changed = False
-    else:
-        try:
-            remaining = cache.decr(key)
-        except ValueError:
-            remaining = 0
-        changed = remaining <= 0
-        if changed:
-            cache.delete(key)
+            try:
+                remaining = cache.decr(key)
+            except ValueError:
+                remaining = 0
+            changed = remaining <= 0
+            if changed:
+                cache.delete(key)
+    except CACHE_UNREACHABLE as error:
+        _cache_unreachable("presence", error)
+        return
     if not changed:
         return
     contacts = (
@@ -946,7 +1101,11 @@ def presence_change(*, person: Person, online: bool) -> None:
 
 def people_online(person_ids: Iterable[int]) -> set[int]:
     ids = list(person_ids)
-    values = cache.get_many([f"messaging:presence:{pid}" for pid in ids])
+    try:
+        values = cache.get_many([f"messaging:presence:{pid}" for pid in ids])
+    except CACHE_UNREACHABLE as error:
+        _cache_unreachable("presence", error)
+        return set()
     return {pid for pid in ids if (values.get(f"messaging:presence:{pid}") or 0) > 0}
 
 
@@ -958,7 +1117,7 @@ def message_report(*, message: Message, reporter: Person, reason: str = "") -> R
     if not Participant.objects.filter(
         conversation_id=message.conversation_id, person=reporter
     ).exists():
-        raise Forbidden(_("You are not a participant of this conversation."))
+        raise conversation_not_found()
     report, _created = Report.objects.get_or_create(
         message=message, reporter=reporter, defaults={"reason": (reason or "")[:2000]}
     )

@@ -44,7 +44,7 @@ def _participation(request: HttpRequest, pk: int) -> tuple[Person, Participant]:
     person = person_for_user(request.user)
     participation = selectors.participation(conversation_id=pk, person=person) if person else None
     if participation is None:
-        raise Http404(_("No such conversation."))
+        raise Http404(services.conversation_not_found().detail)
     return person, participation
 
 
@@ -77,7 +77,7 @@ def conversation_start(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         refs = form.refs()
-        people = list(Person.objects.filter(ref__in=refs, user__isnull=False))
+        people = list(selectors.people_to_message(refs=refs, viewer=request.user))
         missing = sorted(set(refs) - {p.ref for p in people})
         if missing:
             form.add_error("people", _("Unknown people: %(refs)s") % {"refs": ", ".join(missing)})
@@ -169,8 +169,8 @@ def conversation_members(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 form = MemberAddForm(request.POST)
                 if form.is_valid():
-                    other = Person.objects.filter(
-                        ref=form.cleaned_data["person"].strip().lower(), user__isnull=False
+                    other = selectors.people_to_message(
+                        refs=[form.cleaned_data["person"].strip().lower()], viewer=request.user
                     ).first()
                     if other is None:
                         raise services.NotFound(_("No such person."))

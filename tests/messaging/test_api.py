@@ -55,3 +55,35 @@ def test_errors_are_json_and_never_500(alice, bob, carol):
     assert Client().get("/api/v1/conversations").status_code == 401
     for response in [outsider.get(url), post(api, url, {"body": 5})]:
         assert "detail" in response.json()
+
+
+def test_a_hidden_person_and_an_unknown_ref_get_the_same_answer(alice, make_person):
+    hidden = make_person(visibility="hidden")
+    api = client_for(alice)
+    answers = [
+        post(api, "/api/v1/conversations", {"participants": [ref]})
+        for ref in (hidden.ref, "p-nobody-has-this")
+    ]
+    assert [a.status_code for a in answers] == [422, 422]
+    details = [
+        a.json()["detail"].replace(ref, "REF")
+        for a, ref in zip(answers, (hidden.ref, "p-nobody-has-this"), strict=True)
+    ]
+    assert details[0] == details[1]
+    assert not services.selectors.conversations_for(alice).exists()
+
+
+def test_someone_elses_conversation_and_a_missing_one_get_the_same_404(alice, bob, carol):
+    conversation = services.conversation_start(creator=alice, participants=[bob])
+    outsider = client_for(carol)
+    missing = conversation.pk + 1000
+    for method, suffix, data in [("get", "", None), ("post", "", {"body": "x", "client_id": "x"})]:
+        answers = []
+        for conversation_id in (conversation.pk, missing):
+            url = f"/api/v1/conversations/{conversation_id}/messages{suffix}"
+            if method == "get":
+                answers.append(outsider.get(url))
+            else:
+                answers.append(post(outsider, url, data))
+        assert [a.status_code for a in answers] == [404, 404]
+        assert answers[0].json() == answers[1].json()

@@ -148,3 +148,59 @@ def test_no_email_while_reading(alice, bob, direct):
     ).message
     Message.objects.filter(pk=message.pk).update(sent_at=timezone.now() - timedelta(minutes=11))
     assert unread_emails_send() == 0
+
+
+def test_starting_a_conversation_with_a_hidden_person_reads_as_unknown(alice, make_person):
+    hidden = make_person(visibility="hidden")
+    client = client_for(alice)
+    answers = [
+        client.post("/conversations/new/", {"people": ref, "title": ""})
+        for ref in (hidden.ref, "p-nobody-has-this")
+    ]
+    assert [a.status_code for a in answers] == [200, 200]
+    errors = [
+        a.context["form"].errors["people"][0].replace(ref, "REF")
+        for a, ref in zip(answers, (hidden.ref, "p-nobody-has-this"), strict=True)
+    ]
+    assert errors[0] == errors[1]
+    assert not Message.objects.exists()
+    from messaging.models import Conversation
+
+    assert not Conversation.objects.exists()
+
+
+def test_adding_a_hidden_person_to_a_group_reads_as_unknown(alice, bob, make_person):
+    from django.contrib.messages import get_messages
+
+    group = services.conversation_start(creator=alice, participants=[bob], title="Kookclub")
+    hidden = make_person(visibility="hidden")
+    said = []
+    for ref in (hidden.ref, "p-nobody-has-this"):
+        response = client_for(alice).post(f"/conversations/{group.pk}/members/", {"person": ref})
+        said.append([str(m) for m in get_messages(response.wsgi_request)])
+    assert said[0] == said[1] and said[0]
+    assert group.participants.count() == 2
+
+
+def test_services_answer_not_found_for_a_conversation_you_cannot_see(alice, bob, carol, direct):
+    message = services.message_send(conversation_id=direct.pk, author=alice, body="Hoi").message
+    missing = direct.pk + 1000
+    for call in [
+        lambda cid: services.message_send(conversation_id=cid, author=carol, body="x"),
+        lambda cid: services.sync_messages(conversation_id=cid, person=carol, after_seq=0),
+        lambda cid: services.read_mark(conversation_id=cid, person=carol, seq=1),
+        lambda cid: services.typing_signal(conversation_id=cid, person=carol),
+    ]:
+        errors = []
+        for conversation_id in (direct.pk, missing):
+            try:
+                call(conversation_id)
+            except services.MessagingError as error:
+                errors.append((error.code, error.detail))
+        assert errors[0] == errors[1] and errors[0][0] == "not_found"
+    try:
+        services.message_report(message=message, reporter=carol)
+    except services.MessagingError as error:
+        assert error.code == "not_found"
+    else:
+        raise AssertionError("a report from outside was accepted")

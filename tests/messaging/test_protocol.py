@@ -68,7 +68,7 @@ async def test_same_client_id_three_times_stores_one_message(alice, bob, direct)
     await b.close()
 
 
-async def test_non_participant_is_forbidden_and_hears_nothing(alice, bob, carol, direct):
+async def test_non_participant_gets_not_found_and_hears_nothing(alice, bob, carol, direct):
     a, c = await open_socket(alice), await open_socket(carol)
     for frame in [
         send_frame(direct.pk, "ingebroken", "x"),
@@ -78,7 +78,7 @@ async def test_non_participant_is_forbidden_and_hears_nothing(alice, bob, carol,
     ]:
         await c.send(frame)
         error = await c.receive_type("error")
-        assert error["code"] == "forbidden", frame
+        assert error["code"] == "not_found", frame
     await a.send(send_frame(direct.pk, "Alleen voor Bob", "private"))
     await a.send({"type": "typing", "conversation": direct.pk})
     await a.receive_type("message.new")

@@ -277,3 +277,48 @@ async def test_redis_outage_loses_nothing_and_duplicates_nothing(
         assert (await b.receive_type("message.new"))["seq"] == 7
         await a.close()
         await b.close()
+
+
+def test_sending_with_redis_stopped_stores_and_answers(alice, bob, direct, throwaway_redis):
+    """The cache (rate limit, presence, reading marks) and the channel layer both on a
+    Redis that is really stopped: the API, the page and the service the socket uses
+    still store the message and answer normally; the rate limit fails open."""
+    redis_settings = {
+        "CACHES": {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": throwaway_redis.url,
+            }
+        },
+        "CHANNEL_LAYERS": {
+            "default": {
+                "BACKEND": "messaging.layers.PubSubChannelLayer",
+                "CONFIG": {"hosts": [throwaway_redis.url]},
+            }
+        },
+    }
+    with override_settings(**redis_settings):
+        throwaway_redis.stop()
+        api = client_for(alice).post(
+            f"/api/v1/conversations/{direct.pk}/messages",
+            {"body": "via de API", "client_id": "api"},
+            content_type="application/json",
+        )
+        assert api.status_code == 201, api.content
+        page = client_for(bob).post(
+            f"/conversations/{direct.pk}/", {"body": "via de pagina", "client_id": "page"}
+        )
+        assert page.status_code == 302 and page.url.endswith("#m2")
+        assert client_for(bob).get(page.url).status_code == 200  # presence left out
+        socket_path = services.message_send(
+            conversation_id=direct.pk,
+            author=alice,
+            body="via de socket-service",
+            client_id="socket",
+            defer_broadcast=True,
+        )
+        assert socket_path.created and socket_path.message.seq == 3
+    stored = list(
+        Message.objects.filter(conversation=direct).order_by("seq").values_list("client_id")
+    )
+    assert stored == [("api",), ("page",), ("socket",)]
