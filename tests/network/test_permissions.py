@@ -587,3 +587,39 @@ def test_a_token_sees_what_its_user_may_see(world, holder, sees):
     assert (person.ref in [item["ref"] for item in people.json()["items"]]) is sees
     detail = Client().get(f"/api/v1/initiatives/{world.initiative.ref}", **auth)
     assert detail.json()["leader"] == (person.ref if sees else None)
+
+
+# Matching's "someone missing?" names only people the asker may see --------------------------
+
+NEED_MANAGERS = {"member", "admin", "staff", "self"}  # "self" is a member of the organisation
+
+
+@pytest.fixture
+def fresh_matching_index():
+    from matching.index import index_reset
+
+    index_reset()
+    yield
+    index_reset()
+
+
+@pytest.mark.parametrize(
+    ("visibility", "actor", "sees"),
+    [row for row in VISIBILITY_MATRIX if row[1] in NEED_MANAGERS],
+)
+def test_someone_missing_names_only_visible_people(
+    world, visibility, actor, sees, fresh_matching_index
+):
+    from tests.matching.factories import NeedFactory
+
+    person = _target(world, visibility)
+    need = NeedFactory(organisation=world.organisation)
+    client = world.client(actor)
+    asked = client.get(f"/needs/{need.ref}/", {"candidate": person.ref})
+    unknown = client.get(f"/needs/{need.ref}/", {"candidate": "p-nobody-has-this-ref"})
+    assert asked.status_code == unknown.status_code == 200
+    answer, unknown_answer = asked.context["why"]["text"], unknown.context["why"]["text"]
+    assert (TARGET_NAME in answer) is sees
+    assert (TARGET_NAME in asked.content.decode()) is sees
+    # What the asker may not see gets, word for word, the answer for a ref nobody has.
+    assert (answer == unknown_answer) is not sees
