@@ -375,7 +375,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         try:
             if person is None:
                 person = people_services.person_ensure_for_user(user=request.user)
-            people_services.person_update(person=person, data=form.cleaned_data)
+            people_services.person_update(person=person, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
             form_errors_add(form, error)
         else:
