@@ -623,3 +623,53 @@ def test_someone_missing_names_only_visible_people(
     assert (TARGET_NAME in asked.content.decode()) is sees
     # What the asker may not see gets, word for word, the answer for a ref nobody has.
     assert (answer == unknown_answer) is not sees
+
+
+# Forms list only people the editor may see ---------------------------------------------------
+
+INITIATIVE_EDITORS = {"member", "admin", "staff", "self"}
+EDITOR_MATRIX = [row for row in VISIBILITY_MATRIX if row[1] in INITIATIVE_EDITORS]
+
+
+@pytest.mark.parametrize(("visibility", "actor", "sees"), EDITOR_MATRIX)
+def test_the_leader_choice_lists_only_visible_members(world, visibility, actor, sees):
+    _target(world, visibility)
+    add = world.client(actor).get(f"/organisations/{world.organisation.ref}/initiatives/new/")
+    edit = world.client(actor).get(f"/initiatives/{world.initiative.ref}/edit/")
+    assert add.status_code == edit.status_code == 200
+    assert (TARGET_NAME in add.content.decode()) is sees
+    assert (TARGET_NAME in edit.content.decode()) is sees
+
+
+@pytest.mark.parametrize(("visibility", "actor", "sees"), EDITOR_MATRIX)
+def test_saving_an_initiative_keeps_a_leader_the_editor_cannot_see(world, visibility, actor, sees):
+    person = _target(world, visibility)
+    response = world.client(actor).post(
+        f"/initiatives/{world.initiative.ref}/edit/",
+        {"title": "Samen koken in Zuilen", "status": "running"}
+        | ({"leader": person.pk} if sees else {}),
+    )
+    assert response.status_code == 302
+    world.initiative.refresh_from_db()
+    assert world.initiative.title == "Samen koken in Zuilen"
+    assert world.initiative.leader == person
+
+
+# Removing a member does not tell outsiders which refs exist -----------------------------------
+
+
+@pytest.mark.parametrize("actor", ["member", "other_admin"])
+def test_removing_by_ref_answers_outsiders_alike_for_hidden_and_unknown(world, actor):
+    hidden = PersonFactory(name="Verborgen Buiten", visibility=Person.Visibility.HIDDEN)
+    base = f"/organisations/{world.organisation.ref}/members"
+    for_hidden = world.client(actor).post(f"{base}/{hidden.ref}/remove/")
+    for_unknown = world.client(actor).post(f"{base}/p-nobody-has-this-ref/remove/")
+    assert for_hidden.status_code == for_unknown.status_code == 403
+
+
+def test_removing_someone_who_is_not_a_member_is_not_found(world):
+    hidden = PersonFactory(name="Verborgen Buiten", visibility=Person.Visibility.HIDDEN)
+    base = f"/organisations/{world.organisation.ref}/members"
+    for_hidden = world.client("admin").post(f"{base}/{hidden.ref}/remove/")
+    for_unknown = world.client("admin").post(f"{base}/p-nobody-has-this-ref/remove/")
+    assert for_hidden.status_code == for_unknown.status_code == 404
