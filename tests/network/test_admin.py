@@ -146,3 +146,29 @@ def test_memberships_are_shown_not_edited_in_the_admin(staff_client):
     assert page.status_code == 200
     assert "Lid Blijft" in page.content.decode()
     assert all(not formset.formset.can_delete for formset in page.context["inline_admin_formsets"])
+
+
+def test_moving_an_initiative_to_a_new_leader_in_the_admin_tells_both_leaders(
+    staff_client, heard, django_capture_on_commit_callbacks
+):
+    from tests.factories import InitiativeFactory
+
+    old_leader, new_leader = PersonFactory(), PersonFactory()
+    initiative = InitiativeFactory(leader=old_leader, title="Taalcafé Oud")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/admin/network/initiative/{initiative.pk}/change/",
+            {
+                "title": "Taalcafé Nieuw",
+                "organisation": initiative.organisation_id,
+                "leader": new_leader.pk,
+                "municipality": initiative.municipality_id,
+                "status": "running",
+                "_save": "Save",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    initiative.refresh_from_db()
+    assert (initiative.title, initiative.leader) == ("Taalcafé Nieuw", new_leader)
+    assert {("person", old_leader.pk), ("person", new_leader.pk)} <= set(heard)
+    assert ("organisation", initiative.organisation_id) in heard
