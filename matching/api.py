@@ -192,7 +192,7 @@ def need_proposals(request: HttpRequest, ref: str, limit: int = Query(10, ge=1, 
         proposal_services.need_proposals_refresh(need=need)
     proposals = (
         selectors.need_proposals(need)
-        .filter(status=Proposal.Status.PROPOSED)
+        .filter(permissions.proposal_visibility_q(request.auth), status=Proposal.Status.PROPOSED)
         .order_by("rank")[:limit]
     )
     return [_proposal_out(p) for p in proposals]

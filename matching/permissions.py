@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from matching.models import Need, Proposal
 from network.models import Membership
-from network.permissions import can_add_initiative, membership_role
+from network.permissions import can_add_initiative, membership_role, person_visibility_q
 
 
 def can_manage_need(user, need: Need) -> bool:
@@ -28,3 +30,15 @@ def is_candidate(user, proposal: Proposal) -> bool:
 
 def can_view_need(user, need: Need) -> bool:
     return need.status == Need.Status.OPEN or can_manage_need(user, need)
+
+
+def proposal_visibility_q(user) -> Q:
+    """The proposals of a need that `user` may be shown. An open proposal of a person whose
+    profile is hidden from the user is left out: it can linger until the refresh that follows
+    the profile change has run (network.events.profile_changed). Proposals someone already
+    acted on stay: both sides know of each other by then."""
+    return (
+        Q(person__isnull=True)
+        | ~Q(status=Proposal.Status.PROPOSED)
+        | person_visibility_q(user, prefix="person__")
+    )

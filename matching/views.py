@@ -89,7 +89,9 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
     if can_manage:
         if need.proposals_refreshed_at is None and need.status == Need.Status.OPEN:
             proposal_services.need_proposals_refresh(need=need)
-        proposals = list(selectors.need_proposals(need))
+        proposals = list(
+            selectors.need_proposals(need).filter(permissions.proposal_visibility_q(request.user))
+        )
         for proposal in proposals:
             place = (
                 proposal.candidate.municipality.name if proposal.candidate.municipality_id else None
@@ -108,14 +110,19 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
         context["why_form"] = WhyNotForm(request.GET if "candidate" in request.GET else None)
         if context["why_form"].is_bound and context["why_form"].is_valid():
             context["why"] = _why_not(
-                need, context["why_form"].cleaned_data["candidate"].strip().lower()
+                need,
+                context["why_form"].cleaned_data["candidate"].strip().lower(),
+                viewer=request.user,
             )
     return render(request, "matching/need_detail.html", context)
 
 
-def _why_not(need: Need, ref: str) -> dict:
-    person = Person.objects.filter(ref=ref).first()
-    organisation = None if person else Organisation.objects.filter(ref=ref).first()
+def _why_not(need: Need, ref: str, *, viewer) -> dict:
+    """Why a person or organisation is not among the proposals. The ref is looked up only
+    among what the asker may see: a hidden profile gets the very answer an unknown ref gets,
+    so the question can neither name a hidden person nor tell which refs exist."""
+    person = network_selectors.person_visible_to(viewer=viewer, ref=ref)
+    organisation = None if person else network_selectors.organisation_find(ref=ref)
     if person is None and organisation is None:
         return {"ref": ref, "text": _("Nobody with that ref is known.")}
     kind, pk, name = (

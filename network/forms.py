@@ -4,6 +4,7 @@ import re
 import time
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from network.models import (
@@ -19,6 +20,7 @@ from network.models import (
     TargetGroup,
     Theme,
 )
+from network.selectors import people_visible_to
 
 VOCABULARY_CACHE_SECONDS = 300
 
@@ -204,11 +206,22 @@ class InitiativeForm(forms.ModelForm):
             "lessons": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+    def __init__(self, *args, organisation: Organisation | None, viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = Person.objects.filter(
-            memberships__organisation=organisation
-        ).order_by("name")
+        # The leader is chosen among the members the editor may see: a hidden profile is not
+        # listed. When the current leader is hidden from the editor, the field is left out
+        # altogether, so the editor neither sees who it is nor removes them by saving.
+        leader_id = self.instance.leader_id if self.instance.pk else None
+        choices = people_visible_to(viewer=viewer).filter(memberships__organisation=organisation)
+        if leader_id and not choices.filter(pk=leader_id).exists():
+            visible = people_visible_to(viewer=viewer).filter(pk=leader_id).exists()
+            if not visible:
+                del self.fields["leader"]
+                return
+            choices = people_visible_to(viewer=viewer).filter(
+                Q(memberships__organisation=organisation) | Q(pk=leader_id)
+            )
+        self.fields["leader"].queryset = choices.distinct().order_by("name")
         self.fields["leader"].empty_label = _("— nobody in particular —")
         self.fields["leader"].help_text = _("A member of the organisation.")
 

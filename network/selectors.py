@@ -203,10 +203,26 @@ class PersonFilters:
     municipalities: tuple[str, ...] = ()
 
 
+def people_visible_to(*, viewer) -> QuerySet[Person]:
+    """Every profile `viewer` (a user, or AnonymousUser) may see, by the one rule in
+    network.permissions.person_visibility_q. Whatever names a person to someone, by ref or by
+    search (directories, profile pages, matching's "someone missing?", starting a
+    conversation), starts from here."""
+    return Person.objects.filter(person_visibility_q(viewer))
+
+
+def person_visible_to(*, viewer, ref: str) -> Person | None:
+    """The profile with this ref if `viewer` may see it, else None. A hidden profile and a
+    ref nobody has give the same None, so no caller can tell the asker which refs exist."""
+    if not isinstance(ref, str) or not REF_PATTERN.match(ref):
+        return None
+    return people_visible_to(viewer=viewer).filter(ref=ref).first()
+
+
 def person_search(filters: PersonFilters, *, viewer) -> QuerySet[Person]:
     q = clean_query(filters.q)
     queryset = (
-        Person.objects.filter(person_visibility_q(viewer))
+        people_visible_to(viewer=viewer)
         .select_related("municipality")
         .prefetch_related("roles", "languages", "themes", "target_groups")
     )
@@ -224,7 +240,7 @@ def person_search(filters: PersonFilters, *, viewer) -> QuerySet[Person]:
 def person_get(ref: str, *, viewer) -> Person:
     """A profile the viewer may see; 404 otherwise (a hidden profile does not exist for them)."""
     return get_object_or_404(
-        Person.objects.filter(person_visibility_q(viewer))
+        people_visible_to(viewer=viewer)
         .select_related("municipality", "user")
         .prefetch_related(
             "roles",
@@ -242,6 +258,13 @@ def person_for_user(user) -> Person | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Person.objects.filter(user=user).first()
+
+
+def organisation_find(*, ref: str) -> Organisation | None:
+    """The organisation with this ref, or None (organisations are public to everyone)."""
+    if not isinstance(ref, str) or not REF_PATTERN.match(ref):
+        return None
+    return Organisation.objects.filter(ref=ref).first()
 
 
 def fund_search(*, q: str = "", themes: tuple[str, ...] = ()) -> QuerySet[Fund]:

@@ -80,7 +80,7 @@ def initiative_create(request: HttpRequest, ref: str) -> HttpResponse:
         raise PermissionDenied
     return form_submit(
         request,
-        InitiativeForm(request.POST or None, organisation=organisation),
+        InitiativeForm(request.POST or None, organisation=organisation, viewer=request.user),
         save=lambda data: initiative_services.initiative_create(
             organisation=organisation, actor=request.user, data=data
         ),
@@ -100,7 +100,10 @@ def initiative_edit(request: HttpRequest, ref: str) -> HttpResponse:
     return form_submit(
         request,
         InitiativeForm(
-            request.POST or None, instance=initiative, organisation=initiative.organisation
+            request.POST or None,
+            instance=initiative,
+            organisation=initiative.organisation,
+            viewer=request.user,
         ),
         save=lambda data: initiative_services.initiative_update(
             initiative=initiative, actor=request.user, data=data
@@ -281,7 +284,11 @@ def organisation_members(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def organisation_member_remove(request: HttpRequest, ref: str, person_ref: str) -> HttpResponse:
     organisation = selectors.organisation_get(ref)
-    person = get_object_or_404(Person, ref=person_ref)
+    # Permission first, then only among this organisation's members: whoever may not manage
+    # them can't learn from a 404 or a 403 which refs exist.
+    if not permissions.can_manage_members(request.user, organisation):
+        raise PermissionDenied
+    person = get_object_or_404(Person, ref=person_ref, memberships__organisation=organisation)
     try:
         organisation_services.membership_remove(
             organisation=organisation, actor=request.user, person=person
@@ -375,7 +382,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         try:
             if person is None:
                 person = people_services.person_ensure_for_user(user=request.user)
-            people_services.person_update(person=person, data=form.cleaned_data)
+            people_services.person_update(person=person, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
             form_errors_add(form, error)
         else:

@@ -10,7 +10,26 @@ from django.utils.translation import gettext as _
 from matching.models import Need
 from matching.permissions import can_manage_need, can_post_need
 from network.models import Organisation, Person, RetiredRef
+from network.services.records import record_fields_check, record_write
 
+# What the pages and the API may write (network.services.records); the status changes only
+# through need_close and need_reopen, the organisation never.
+NEED_FIELDS = frozenset(
+    {
+        "kind",
+        "title",
+        "description",
+        "initiative",
+        "themes",
+        "target_groups",
+        "languages",
+        "languages_required",
+        "municipality",
+        "radius_km",
+        "hours_per_week",
+        "deadline",
+    }
+)
 NEED_M2M = ("themes", "target_groups", "languages")
 
 
@@ -25,15 +44,11 @@ def need_ref_generate() -> str:
 
 
 def _apply(need: Need, data: dict[str, Any]) -> Need:
-    relations = {key: data.pop(key) for key in NEED_M2M if key in data}
-    for key, value in data.items():
-        setattr(need, key, value)
-    if need.initiative_id and need.initiative.organisation_id != need.organisation_id:
+    data = record_fields_check(data, writable=NEED_FIELDS, entity="need")
+    initiative = data.get("initiative", need.initiative if need.initiative_id else None)
+    if initiative is not None and initiative.organisation_id != need.organisation_id:
         raise ValidationError({"initiative": _("Choose one of your organisation's initiatives.")})
-    need.full_clean()
-    need.save()
-    for key, value in relations.items():
-        getattr(need, key).set(value)
+    record_write(need, data, relations=NEED_M2M)
     _refresh_after_commit(need)
     return need
 
@@ -52,7 +67,6 @@ def need_create(
     """Post a need; proposals are computed after commit (Celery, or in-process)."""
     if not can_post_need(actor, organisation):
         raise PermissionDenied(_("Only members of the organisation can post its needs."))
-    data = dict(data)
     need = Need(
         ref=ref or need_ref_generate(),
         organisation=organisation,
@@ -65,8 +79,6 @@ def need_create(
 def need_update(*, need: Need, actor, data: dict[str, Any]) -> Need:
     if not can_manage_need(actor, need):
         raise PermissionDenied(_("Only members of the organisation can change its needs."))
-    data = dict(data)
-    data.pop("organisation", None)
     return _apply(need, data)
 
 

@@ -21,6 +21,7 @@ from matching.engine import RankResult
 from matching.index import index_rank, need_query
 from matching.models import Need, Proposal
 from matching.permissions import can_manage_need, is_candidate
+from messaging.services import conversation_open_introduction
 from network.models import Membership
 
 RESPONSE_DAYS = 7
@@ -173,10 +174,9 @@ def proposal_respond(*, proposal: Proposal, actor, accept: bool) -> Proposal:
 
 
 def introduction_open(proposal: Proposal) -> dict[str, Any]:
-    """Open the introduction between the asker and the candidate.
-
-    Through messaging.services when messaging is installed (an introduction conversation);
-    the participants are recorded either way."""
+    """Open the introduction conversation between the asker and the candidate
+    (messaging.services.conversation_open_introduction, a plain import: a rename there must
+    break matching's tests, not switch introductions off without a sound)."""
     asker_people = list(
         Membership.objects.filter(organisation=proposal.need.organisation)
         .exclude(person__user__isnull=True)
@@ -200,13 +200,10 @@ def introduction_open(proposal: Proposal) -> dict[str, Any]:
         "participants": [p.ref for p in participants],
         "conversation": None,
     }
-    try:
-        from messaging import services as messaging_services
-    except ImportError:  # messaging not installed: the introduction is recorded only
-        return introduction
-    opener = getattr(messaging_services, "conversation_open_introduction", None)
-    if opener is not None and len(participants) >= 2:
-        conversation = opener(
+    # With fewer than two people (an asking organisation whose members have no account yet)
+    # there is nobody to introduce in a conversation: the match and its mail still stand.
+    if len(participants) >= 2:
+        conversation = conversation_open_introduction(
             participants=participants,
             title=proposal.need.title,
             body=_(

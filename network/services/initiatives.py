@@ -10,20 +10,36 @@ from network.events import profile_changed
 from network.models import Initiative, Organisation
 from network.permissions import can_add_initiative, can_edit_initiative
 from network.search import search_vectors_refresh
-from network.services.refs import ref_generate
+from network.services.records import record_fields_check, record_write
+from network.services.refs import ref_generate, ref_retire
 
+# What the pages and the admin may write (network.services.records). Moving an initiative to
+# another lead organisation is for staff only.
+INITIATIVE_FIELDS = frozenset(
+    {
+        "title",
+        "leader",
+        "municipality",
+        "neighbourhood",
+        "status",
+        "started",
+        "ended",
+        "themes",
+        "target_groups",
+        "summary",
+        "results",
+        "success_factors",
+        "obstacles",
+        "lessons",
+        "partners",
+        "funders",
+    }
+)
+INITIATIVE_STAFF_FIELDS = frozenset({"organisation"})
 INITIATIVE_M2M = ("themes", "target_groups", "success_factors", "partners", "funders")
 
 
-def _apply(initiative: Initiative, data: dict[str, Any]) -> Initiative:
-    relations = {key: data.pop(key) for key in INITIATIVE_M2M if key in data}
-    for key, value in data.items():
-        setattr(initiative, key, value)
-    initiative.full_clean()
-    initiative.save()
-    for key, value in relations.items():
-        getattr(initiative, key).set(value)
-    search_vectors_refresh(Initiative, [initiative.pk])
+def _track_record_changed(initiative: Initiative) -> None:
     # The initiative is its leader's and organisations' track record in matching.
     if initiative.leader_id:
         profile_changed("person", initiative.leader_id)
@@ -31,17 +47,25 @@ def _apply(initiative: Initiative, data: dict[str, Any]) -> Initiative:
         profile_changed("organisation", initiative.organisation_id)
     for partner in initiative.partners.all():
         profile_changed("organisation", partner.pk)
+
+
+def _apply(initiative: Initiative, data: dict[str, Any]) -> Initiative:
+    record_write(initiative, data, relations=INITIATIVE_M2M)
+    search_vectors_refresh(Initiative, [initiative.pk])
+    _track_record_changed(initiative)
     return initiative
 
 
 @transaction.atomic
-def initiative_create(*, organisation: Organisation, actor, data: dict[str, Any]) -> Initiative:
-    """Add an initiative to the knowledge bank; members of the lead organisation may."""
+def initiative_create(
+    *, organisation: Organisation | None, actor, data: dict[str, Any]
+) -> Initiative:
+    """Add an initiative to the knowledge bank; members of the lead organisation may (staff
+    may also add one without a lead organisation, in the admin)."""
     if not can_add_initiative(actor, organisation):
         raise PermissionDenied(_("Only members of the organisation can add its initiatives."))
-    data = dict(data)
-    data["organisation"] = organisation
-    return _apply(Initiative(ref=ref_generate("ini")), data)
+    data = record_fields_check(data, writable=INITIATIVE_FIELDS, entity="initiative")
+    return _apply(Initiative(ref=ref_generate("ini"), organisation=organisation), data)
 
 
 @transaction.atomic
@@ -50,6 +74,31 @@ def initiative_update(*, initiative: Initiative, actor, data: dict[str, Any]) ->
         raise PermissionDenied(
             _("Only members of the lead organisation can change this initiative.")
         )
-    data = dict(data)
-    data.pop("organisation", None)  # the lead organisation does not change hands here
-    return _apply(initiative, data)
+    previous_leader_id = initiative.leader_id
+    previous_organisation_id = initiative.organisation_id
+    data = record_fields_check(
+        data,
+        writable=INITIATIVE_FIELDS,
+        staff_only=INITIATIVE_STAFF_FIELDS,
+        actor=actor,
+        entity="initiative",
+    )
+    initiative = _apply(initiative, data)
+    # Whoever the initiative no longer belongs to loses it from their track record.
+    if previous_leader_id and previous_leader_id != initiative.leader_id:
+        profile_changed("person", previous_leader_id)
+    if previous_organisation_id and previous_organisation_id != initiative.organisation_id:
+        profile_changed("organisation", previous_organisation_id)
+    return initiative
+
+
+@transaction.atomic
+def initiative_delete(*, initiative: Initiative, actor) -> None:
+    """Remove an initiative from the knowledge bank; its ref is retired (CONTRACTS.md §1)."""
+    if not can_edit_initiative(actor, initiative):
+        raise PermissionDenied(
+            _("Only members of the lead organisation can change this initiative.")
+        )
+    _track_record_changed(initiative)
+    ref_retire(ref=initiative.ref, kind="initiative")
+    initiative.delete()

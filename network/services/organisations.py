@@ -19,20 +19,32 @@ from network.models import Invitation, Membership, Organisation, Person
 from network.permissions import can_edit_organisation, can_manage_members
 from network.search import search_vectors_refresh
 from network.services.people import person_ensure_for_user
-from network.services.refs import ref_generate
+from network.services.records import record_fields_check, record_write
+from network.services.refs import ref_generate, ref_retire
 
+# What the pages, the API and the admin may write (network.services.records): a key outside
+# these is refused, so no caller can set a ref, a creation date or an id.
+ORGANISATION_FIELDS = frozenset(
+    {
+        "name",
+        "kind",
+        "municipality",
+        "description",
+        "website",
+        "themes",
+        "target_groups",
+        "languages",
+        "offers",
+        "open_to_matching",
+    }
+)
+ORGANISATION_STAFF_FIELDS = frozenset({"verified"})
 ORGANISATION_M2M = ("themes", "target_groups", "languages")
 INVITATION_VALID_DAYS = 14
 
 
 def _apply(organisation: Organisation, data: dict[str, Any]) -> Organisation:
-    relations = {key: data.pop(key) for key in ORGANISATION_M2M if key in data}
-    for key, value in data.items():
-        setattr(organisation, key, value)
-    organisation.full_clean()
-    organisation.save()
-    for key, value in relations.items():
-        getattr(organisation, key).set(value)
+    record_write(organisation, data, relations=ORGANISATION_M2M)
     search_vectors_refresh(Organisation, [organisation.pk])
     profile_changed("organisation", organisation.pk)
     return organisation
@@ -41,22 +53,54 @@ def _apply(organisation: Organisation, data: dict[str, Any]) -> Organisation:
 @transaction.atomic
 def organisation_register(*, creator, data: dict[str, Any]) -> Organisation:
     """Register an organisation; its creator becomes its admin."""
-    data = dict(data)
-    data.pop("verified", None)  # set by staff only
+    data = record_fields_check(data, writable=ORGANISATION_FIELDS, entity="organisation")
     organisation = _apply(Organisation(ref=ref_generate("org")), data)
     person = person_ensure_for_user(user=creator)
     Membership.objects.create(organisation=organisation, person=person, role=Membership.Role.ADMIN)
+    profile_changed("person", person.pk)  # their own organisation is never proposed to them
     return organisation
+
+
+@transaction.atomic
+def organisation_create(*, actor, data: dict[str, Any]) -> Organisation:
+    """Staff record an organisation (the admin) without becoming its member."""
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied(_("Only platform staff can add an organisation this way."))
+    data = record_fields_check(
+        data,
+        writable=ORGANISATION_FIELDS,
+        staff_only=ORGANISATION_STAFF_FIELDS,
+        actor=actor,
+        entity="organisation",
+    )
+    return _apply(Organisation(ref=ref_generate("org")), data)
 
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, actor, data: dict[str, Any]) -> Organisation:
     if not can_edit_organisation(actor, organisation):
         raise PermissionDenied(_("Only the organisation's admins can change it."))
-    data = dict(data)
-    if not actor.is_staff:
-        data.pop("verified", None)
+    data = record_fields_check(
+        data,
+        writable=ORGANISATION_FIELDS,
+        staff_only=ORGANISATION_STAFF_FIELDS,
+        actor=actor,
+        entity="organisation",
+    )
     return _apply(organisation, data)
+
+
+@transaction.atomic
+def organisation_delete(*, organisation: Organisation, actor) -> None:
+    """Staff remove an organisation; its ref is retired and never reused (CONTRACTS.md §1)."""
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied(_("Only platform staff can remove an organisation."))
+    member_ids = list(organisation.memberships.values_list("person_id", flat=True))
+    ref_retire(ref=organisation.ref, kind="organisation")
+    profile_changed("organisation", organisation.pk)  # the index drops it
+    for person_id in member_ids:
+        profile_changed("person", person_id)
+    organisation.delete()
 
 
 def _token_hash(token: str) -> str:

@@ -3,19 +3,48 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from network.events import profile_changed
 from network.models import Person
+from network.permissions import can_edit_person
 from network.search import search_vectors_refresh
+from network.services.records import record_fields_check, record_write
 from network.services.refs import ref_generate, ref_retire
 
 CLAIM_SALT = "network.person.claim"
 CLAIM_MAX_AGE = 60 * 60 * 24 * 14  # two weeks
 
+# What a person writes about themselves (network.services.records); staff may also set the
+# address a claim link goes to and the account a profile belongs to (the admin).
+PERSON_FIELDS = frozenset(
+    {
+        "name",
+        "municipality",
+        "roles",
+        "languages",
+        "themes",
+        "target_groups",
+        "skills",
+        "bio",
+        "looking_for",
+        "hours_per_week",
+        "mentor_capacity",
+        "visibility",
+        "open_to_matching",
+    }
+)
+PERSON_STAFF_FIELDS = frozenset({"email", "user"})
 PERSON_M2M = ("roles", "languages", "themes", "target_groups")
+
+
+def _apply(person: Person, data: dict[str, Any]) -> Person:
+    record_write(person, data, relations=PERSON_M2M)
+    search_vectors_refresh(Person, [person.pk])
+    profile_changed("person", person.pk)
+    return person
 
 
 @transaction.atomic
@@ -24,31 +53,38 @@ def person_ensure_for_user(*, user) -> Person:
     person = Person.objects.filter(user=user).first()
     if person is not None:
         return person
-    person = Person(
-        ref=ref_generate("p"),
-        user=user,
-        name=user.name or user.email.split("@")[0],
-        visibility=Person.Visibility.MEMBERS,
-    )
-    person.full_clean()
-    person.save()
-    search_vectors_refresh(Person, [person.pk])
-    return person
+    person = Person(ref=ref_generate("p"), user=user, visibility=Person.Visibility.MEMBERS)
+    return _apply(person, {"name": user.name or user.email.split("@")[0]})
 
 
 @transaction.atomic
-def person_update(*, person: Person, data: dict[str, Any]) -> Person:
+def person_create(*, actor, data: dict[str, Any]) -> Person:
+    """Staff add a profile (the admin), for example of a key figure without an account."""
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied(_("Only platform staff can add a profile this way."))
+    data = record_fields_check(
+        data,
+        writable=PERSON_FIELDS,
+        staff_only=PERSON_STAFF_FIELDS,
+        actor=actor,
+        entity="person",
+    )
+    return _apply(Person(ref=ref_generate("p")), data)
+
+
+@transaction.atomic
+def person_update(*, person: Person, actor, data: dict[str, Any]) -> Person:
     """Set a profile's fields from `data` (a form's cleaned_data); lists replace."""
-    relations = {key: data.pop(key) for key in PERSON_M2M if key in data}
-    for key, value in data.items():
-        setattr(person, key, value)
-    person.full_clean()
-    person.save()
-    for key, value in relations.items():
-        getattr(person, key).set(value)
-    search_vectors_refresh(Person, [person.pk])
-    profile_changed("person", person.pk)
-    return person
+    if not can_edit_person(actor, person):
+        raise PermissionDenied(_("Only the person themself can change their profile."))
+    data = record_fields_check(
+        data,
+        writable=PERSON_FIELDS,
+        staff_only=PERSON_STAFF_FIELDS,
+        actor=actor,
+        entity="person",
+    )
+    return _apply(person, data)
 
 
 def person_claim_token(*, person: Person) -> str:

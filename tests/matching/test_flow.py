@@ -249,3 +249,24 @@ def test_people_imported_after_the_index_was_built_are_proposed(
     with django_capture_on_commit_callbacks(execute=True):
         assert network_import(lines=[line], dry_run=False).ok
     assert "p-imported-mentor" in [p.ref for p in need_rank(need).proposals]
+
+
+def test_a_mutual_yes_opens_an_introduction_conversation_with_both_people(
+    scene, django_capture_on_commit_callbacks
+):
+    from messaging.models import Conversation, Participant
+
+    need, karim = scene["need"], scene["karim"]
+    asker = scene["asker"].person
+    _proposed(need)
+    proposal = need.proposals.get(person=karim)
+    proposal_services.proposal_accept(proposal=proposal, actor=scene["asker"])
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_services.proposal_respond(proposal=proposal, actor=karim.user, accept=True)
+    proposal.refresh_from_db()
+    conversation = Conversation.objects.get(kind=Conversation.Kind.INTRODUCTION)
+    assert proposal.introduction["conversation"] == conversation.pk
+    assert set(
+        Participant.objects.filter(conversation=conversation).values_list("person_id", flat=True)
+    ) == {asker.pk, karim.pk}
+    assert conversation.title == need.title

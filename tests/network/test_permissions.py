@@ -587,3 +587,89 @@ def test_a_token_sees_what_its_user_may_see(world, holder, sees):
     assert (person.ref in [item["ref"] for item in people.json()["items"]]) is sees
     detail = Client().get(f"/api/v1/initiatives/{world.initiative.ref}", **auth)
     assert detail.json()["leader"] == (person.ref if sees else None)
+
+
+# Matching's "someone missing?" names only people the asker may see --------------------------
+
+NEED_MANAGERS = {"member", "admin", "staff", "self"}  # "self" is a member of the organisation
+
+
+@pytest.fixture
+def fresh_matching_index():
+    from matching.index import index_reset
+
+    index_reset()
+    yield
+    index_reset()
+
+
+@pytest.mark.parametrize(
+    ("visibility", "actor", "sees"),
+    [row for row in VISIBILITY_MATRIX if row[1] in NEED_MANAGERS],
+)
+def test_someone_missing_names_only_visible_people(
+    world, visibility, actor, sees, fresh_matching_index
+):
+    from tests.matching.factories import NeedFactory
+
+    person = _target(world, visibility)
+    need = NeedFactory(organisation=world.organisation)
+    client = world.client(actor)
+    asked = client.get(f"/needs/{need.ref}/", {"candidate": person.ref})
+    unknown = client.get(f"/needs/{need.ref}/", {"candidate": "p-nobody-has-this-ref"})
+    assert asked.status_code == unknown.status_code == 200
+    answer, unknown_answer = asked.context["why"]["text"], unknown.context["why"]["text"]
+    assert (TARGET_NAME in answer) is sees
+    assert (TARGET_NAME in asked.content.decode()) is sees
+    # What the asker may not see gets, word for word, the answer for a ref nobody has.
+    assert (answer == unknown_answer) is not sees
+
+
+# Forms list only people the editor may see ---------------------------------------------------
+
+INITIATIVE_EDITORS = {"member", "admin", "staff", "self"}
+EDITOR_MATRIX = [row for row in VISIBILITY_MATRIX if row[1] in INITIATIVE_EDITORS]
+
+
+@pytest.mark.parametrize(("visibility", "actor", "sees"), EDITOR_MATRIX)
+def test_the_leader_choice_lists_only_visible_members(world, visibility, actor, sees):
+    _target(world, visibility)
+    add = world.client(actor).get(f"/organisations/{world.organisation.ref}/initiatives/new/")
+    edit = world.client(actor).get(f"/initiatives/{world.initiative.ref}/edit/")
+    assert add.status_code == edit.status_code == 200
+    assert (TARGET_NAME in add.content.decode()) is sees
+    assert (TARGET_NAME in edit.content.decode()) is sees
+
+
+@pytest.mark.parametrize(("visibility", "actor", "sees"), EDITOR_MATRIX)
+def test_saving_an_initiative_keeps_a_leader_the_editor_cannot_see(world, visibility, actor, sees):
+    person = _target(world, visibility)
+    response = world.client(actor).post(
+        f"/initiatives/{world.initiative.ref}/edit/",
+        {"title": "Samen koken in Zuilen", "status": "running"}
+        | ({"leader": person.pk} if sees else {}),
+    )
+    assert response.status_code == 302
+    world.initiative.refresh_from_db()
+    assert world.initiative.title == "Samen koken in Zuilen"
+    assert world.initiative.leader == person
+
+
+# Removing a member does not tell outsiders which refs exist -----------------------------------
+
+
+@pytest.mark.parametrize("actor", ["member", "other_admin"])
+def test_removing_by_ref_answers_outsiders_alike_for_hidden_and_unknown(world, actor):
+    hidden = PersonFactory(name="Verborgen Buiten", visibility=Person.Visibility.HIDDEN)
+    base = f"/organisations/{world.organisation.ref}/members"
+    for_hidden = world.client(actor).post(f"{base}/{hidden.ref}/remove/")
+    for_unknown = world.client(actor).post(f"{base}/p-nobody-has-this-ref/remove/")
+    assert for_hidden.status_code == for_unknown.status_code == 403
+
+
+def test_removing_someone_who_is_not_a_member_is_not_found(world):
+    hidden = PersonFactory(name="Verborgen Buiten", visibility=Person.Visibility.HIDDEN)
+    base = f"/organisations/{world.organisation.ref}/members"
+    for_hidden = world.client("admin").post(f"{base}/{hidden.ref}/remove/")
+    for_unknown = world.client("admin").post(f"{base}/p-nobody-has-this-ref/remove/")
+    assert for_hidden.status_code == for_unknown.status_code == 404
