@@ -76,6 +76,19 @@ def admin_site_secure(site: AdminSite) -> None:
     site.has_permission = has_permission_with_second_step
 
 
+def staff_area(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A staff page outside the admin (the import, matching rounds): the same gate as the
+    admin itself, so its sign-in, rate limits and second step apply there too. Anyone else
+    is sent to the admin's sign-in, as the admin does."""
+
+    @wraps(view)
+    def gated(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # admin.site is looked up per request: config/urls.py secures it after import.
+        return admin.site.admin_view(view)(request, *args, **kwargs)
+
+    return gated
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.admin import staff_area
 from matching import permissions, selectors
 from matching.forms import FeedbackForm, MatchingRoundForm, NeedForm, NeedSearchForm, WhyNotForm
 from matching.index import index_explain, need_query
@@ -251,7 +251,7 @@ def proposal_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("matching:requests")
 
 
-@staff_member_required
+@staff_area
 @require_http_methods(["GET", "POST"])
 def round_list(request: HttpRequest) -> HttpResponse:
     form = MatchingRoundForm(request.POST or None)
@@ -279,7 +279,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
+@staff_area
 @require_http_methods(["GET", "POST"])
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     matching_round = get_object_or_404(MatchingRound, pk=pk)

@@ -9,7 +9,7 @@ from django.db.models import F, Prefetch, Q, QuerySet, Sum
 
 from messaging.models import Conversation, Message, Notification, Participant, Report
 from network.models import Person
-from network.permissions import person_visibility_q
+from network.selectors import people_visible_to
 
 SYNC_PAGE = 500
 HISTORY_PAGE = 100
@@ -74,9 +74,7 @@ def people_to_message(*, refs: Iterable[str], viewer) -> QuerySet[Person]:
     """The people with these refs that `viewer` (a user) may see, by network's visibility
     rule, and who have an account to read messages with. A hidden profile is left out
     exactly as an unknown ref is, so starting a conversation reveals neither."""
-    return Person.objects.filter(
-        person_visibility_q(viewer), ref__in=list(refs), user__isnull=False
-    )
+    return people_visible_to(viewer=viewer).filter(ref__in=list(refs), user__isnull=False)
 
 
 def conversation_people(conversation_id: int) -> QuerySet[Participant]:

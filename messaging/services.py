@@ -290,7 +290,7 @@ def conversation_start(
 
 @transaction.atomic
 def conversation_open_introduction(
-    participants: list[Person], title: str, body: str
+    *, participants: list[Person], title: str, body: str
 ) -> Conversation:
     """Called by matching when both sides said yes: an introduction conversation between
     `participants` whose first message is the system message `body`."""

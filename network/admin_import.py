@@ -7,13 +7,13 @@ import logging
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from accounts.admin import staff_area
 from network.services.imports import ImportReport, network_import
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class NetworkImportForm(forms.Form):
 
 
 @csrf_exempt  # checked by csrf_protect below, once the upload limit is in place
-@staff_member_required
+@staff_area
 def network_import_view(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render(request, NetworkImportForm(), None)

@@ -86,3 +86,27 @@ def test_without_the_requirement_staff_without_totp_use_the_admin(client, staff_
     sign_in(client, staff_user.email, password)
     assert client.get("/admin/").status_code == 200
     assert User.objects.get(pk=staff_user.pk).is_staff
+
+
+@pytest.mark.parametrize("path", ["/matching/rounds/", "/admin/network/import/"])
+def test_staff_pages_outside_the_admin_ask_for_the_second_step_too(staff_user, path):
+    """The import and matching rounds live outside /admin/ but behind the same gate: a
+    session that never passed TOTP does not open them."""
+    TOTP.activate(staff_user, generate_totp_secret())
+    client = Client()
+    client.force_login(staff_user)
+    response = client.get(path, follow=True)
+    assert response.redirect_chain, "the page opened without the second step"
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(BRUGGEN_STAFF_REQUIRE_MFA=True)
+@pytest.mark.parametrize("path", ["/matching/rounds/", "/admin/network/import/"])
+def test_staff_pages_outside_the_admin_require_two_factor_when_the_admin_does(
+    client, staff_user, password, path
+):
+    sign_in(client, staff_user.email, password)
+    response = client.get(path, follow=True)
+    # On to setting up the authenticator app (allauth asks for the password first).
+    assert "/accounts/2fa/totp/activate/" in [url for url, _status in response.redirect_chain]

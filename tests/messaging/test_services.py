@@ -105,7 +105,9 @@ def test_only_connected_people_may_start_a_conversation_when_chosen(alice, bob, 
     assert services.may_start_conversation(sender=alice, recipient=bob)
     # An introduction (a match) connects too; a shared topic channel does not.
     assert not services.may_start_conversation(sender=carol, recipient=bob)
-    services.conversation_open_introduction([carol, bob], "Maatje gezocht", "Stel je voor!")
+    services.conversation_open_introduction(
+        participants=[carol, bob], title="Maatje gezocht", body="Stel je voor!"
+    )
     assert services.may_start_conversation(sender=carol, recipient=bob)
 
 
