@@ -112,7 +112,7 @@ def start_step(request: HttpRequest, step: str) -> HttpResponse:
             if step == Step.ORGANISATION
             else [],
         },
-        status=400 if form is not None and form.is_bound and form.errors and not later else 200,
+        status=400 if request.method == "POST" and form is not None and form.errors else 200,
     )
 
 
