@@ -48,6 +48,7 @@ class ProfileStepForm(PersonForm):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        self.order_fields(keep)
         for name in keep:
             self.fields[name].label = LABELS[name]
             self.fields[name].required = False

@@ -18,6 +18,8 @@ from network import selectors as network_selectors
 from network.models import Person
 
 ITEMS = 5
+# Roles whose people answer needs (a partner need is answered by an organisation).
+HELPER_ROLES = frozenset({"volunteer", "key_figure", "mentor"})
 
 
 @dataclass
@@ -34,6 +36,9 @@ class Home:
     initiatives: list = field(default_factory=list)
     topics: list = field(default_factory=list)
     staff: dict[str, Any] | None = None
+    # What the empty states need to know: may the person answer needs, have they themes.
+    helps: bool = False
+    has_themes: bool = False
 
     @property
     def needs_with_new_proposals(self) -> list:
@@ -77,6 +82,8 @@ def home_for(user: User) -> Home:
     home.invitations = list(network_selectors.invitations_open_for(user)[:ITEMS])
     if person is not None:
         roles, themes, municipalities = _profile(person)
+        home.helps = bool(roles & HELPER_ROLES)
+        home.has_themes = bool(themes)
         home.memberships = list(network_selectors.memberships_for(person)[:ITEMS])
         participations = messaging_selectors.conversations_for(person)
         home.unread_conversations = list(participations.filter(unread__gt=0)[:ITEMS])

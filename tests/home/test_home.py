@@ -145,7 +145,7 @@ def test_empty_states_say_what_to_do_next():
     page = client.get("/").content.decode()
     assert "Er wacht nu niets op je" in page
     assert "Je hoort nog niet bij een organisatie op Bruggen" in page
-    assert "We laten hier hulpvragen zien zodra we weten wat je wilt doen" in page
+    assert "Wil je helpen als vrijwilliger, sleutelfiguur of mentor?" in page
     assert "Kies in je profiel de onderwerpen" in page
 
 
