@@ -211,3 +211,20 @@ def test_roles_the_start_does_not_ask_about_are_kept(newcomer):
     client.post("/start/purpose/", {"purposes": ["volunteer"], "action": "next"})
     # project_leader is what "I run a project" stands for: the answer decides it.
     assert _roles(user) == {"volunteer"}
+
+
+def test_a_draft_keeps_short_text_only(newcomer):
+    _user, client = newcomer
+    client.post("/start/purpose/", {"purposes": ["volunteer"], "action": "next"})
+    data = {f"veld{i}": "x" * 5000 for i in range(500)}
+    data.update({"hours_per_week": "200", "action": "later"})
+    client.post("/start/profile/", data)
+    draft = GuidedStart.objects.get().draft["data"]
+    assert sum(len(values) for values in draft.values()) <= 200
+    assert max(len(value) for values in draft.values() for value in values) <= 1000
+
+
+def test_dismissing_needs_a_post(newcomer):
+    _user, client = newcomer
+    assert client.get("/start/dismiss/").status_code == 405
+    assert GuidedStart.objects.filter(dismissed_at__isnull=False).count() == 0

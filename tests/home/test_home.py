@@ -187,3 +187,12 @@ def test_the_home_runs_a_fixed_number_of_queries(django_assert_num_queries):
     assert Proposal.objects.filter(person=person, status="asked").count() == 8
     with django_assert_num_queries(with_two):
         client.get("/")
+
+
+def test_the_home_shows_nobody_else_s_requests_needs_or_invitations():
+    other_user, other, _other_client = _me()
+    _world(other, other_user, 1)
+    _user, _person, client = _me()
+    page = client.get("/").content.decode()
+    for text in ["Hulp 0", "Eigen vraag 0", "Gesprek 0", "Uitnodiger 0", "Buurtkeuken Overvecht"]:
+        assert text not in page
