@@ -108,6 +108,17 @@ def guided_start_leave(*, user: User, step: str, data=None) -> GuidedStart:
 
 
 @transaction.atomic
+def guided_start_draft_save(*, user: User, step: str, data) -> GuidedStart:
+    """What the person is typing in a step, kept as they go (the page sends it on every
+    change), so leaving the page any way keeps it; nothing reaches the profile yet."""
+    start = _locked(user)
+    if step in start.steps():
+        start.draft = {"step": step, "data": _draft_clean(data)}
+        start.save(update_fields=["draft", "updated_at"])
+    return start
+
+
+@transaction.atomic
 def guided_start_go_to(*, user: User, step: str) -> GuidedStart:
     start = _locked(user)
     if step in start.steps():

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("dismiss/", views.start_dismiss, name="start_dismiss"),
     path("<slug:step>/", views.start_step, name="start_step"),
+    path("<slug:step>/draft/", views.start_draft, name="start_draft"),
 ]

@@ -140,6 +140,16 @@ def _save(request: HttpRequest, guided, step: str, form, *, later: bool) -> bool
 
 @login_required
 @require_POST
+def start_draft(request: HttpRequest, step: str) -> HttpResponse:
+    """htmx sends the step's fields here on every change (docs/home.md)."""
+    if step not in Step.values:
+        raise Http404
+    services.guided_start_draft_save(user=request.user, step=step, data=request.POST)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
 def start_dismiss(request: HttpRequest) -> HttpResponse:
     services.guided_start_dismiss(user=request.user)
     messages.info(

@@ -101,7 +101,20 @@ def test_a_volunteer_signs_up_goes_through_the_start_sees_fitting_needs_and_says
     page.get_by_label("Koken & eten").check()
     page.get_by_label("Somalisch").check()
     page.get_by_label("Nederlands", exact=True).check()
-    page.get_by_label("Hoeveel uur per week heb je tijd?").fill("4")
+    hours = page.get_by_label("Hoeveel uur per week heb je tijd?")
+    hours.fill("4")
+    with page.expect_response(lambda response: "/start/profile/draft/" in response.url):
+        hours.press("Tab")  # the change is kept as it is made
+
+    # She leaves half-way through the page, and comes back to what she typed.
+    page.get_by_role("navigation").get_by_role("link", name="Home").click()
+    expect(page.get_by_test_id("finish-start")).to_contain_text("Maak je start af")
+    page.get_by_role("link", name="Ga verder met je start").click()
+    expect(page).to_have_url(re.compile(r"/start/profile/$"))
+    expect(page.get_by_label("Hoeveel uur per week heb je tijd?")).to_have_value("4")
+    expect(page.get_by_label("Koken & eten")).to_be_checked()
+    expect(page.get_by_label("Somalisch")).to_be_checked()
+    expect(page.get_by_label("In welke gemeente woon of werk je?")).to_have_value("utrecht")
     page.get_by_role("button", name="Volgende").click()
 
     expect(page).to_have_url(re.compile(r"/start/next/$"))
@@ -109,6 +122,7 @@ def test_a_volunteer_signs_up_goes_through_the_start_sees_fitting_needs_and_says
     person = Person.objects.get(user__email="aicha@voorbeeld.nl")
     assert person.name == "Aïcha N'Diaye"
     assert set(person.roles.values_list("slug", flat=True)) == {"volunteer"}
+    assert (person.municipality.name, person.hours_per_week) == ("Utrecht", 4)
     page.get_by_role("button", name="Naar Mijn Bruggen").click()
 
     expect(page).to_have_url(re.compile(r"/$"))

@@ -228,3 +228,23 @@ def test_dismissing_needs_a_post(newcomer):
     _user, client = newcomer
     assert client.get("/start/dismiss/").status_code == 405
     assert GuidedStart.objects.filter(dismissed_at__isnull=False).count() == 0
+
+
+def test_what_is_typed_is_kept_as_it_is_typed_and_shown_on_return(newcomer):
+    user, client = newcomer
+    client.post("/start/purpose/", {"purposes": ["volunteer"], "action": "next"})
+    response = client.post("/start/profile/draft/", {"hours_per_week": "7", "themes": ["food"]})
+    assert response.status_code == 204
+    assert Person.objects.get(user=user).hours_per_week is None  # not saved yet
+    client.get("/needs/")  # leaves any way it likes
+    page = client.get("/start/", follow=True).content.decode()
+    assert 'value="7"' in page
+    assert 'value="food" class="utrecht-checkbox utrecht-checkbox--html-input' in page
+    assert page.split('value="food"')[1].split(">")[0].count("checked") == 1
+
+
+def test_the_draft_endpoint_refuses_what_it_should(newcomer, client):
+    _user, signed_in = newcomer
+    assert signed_in.get("/start/profile/draft/").status_code == 405
+    assert signed_in.post("/start/nergens/draft/", {"a": "b"}).status_code == 404
+    assert client.post("/start/profile/draft/", {"a": "b"}).status_code == 302
