@@ -100,7 +100,8 @@ def start_step(request: HttpRequest, step: str) -> HttpResponse:
             "form": form,
             "step": step,
             "position": position + 1,
-            "total": len(steps),
+            # Before the first answer the number of steps is not known yet.
+            "total": len(steps) if guided.purposes else None,
             "previous": steps[position - 1] if position else None,
             "person": person,
             "purposes": set(guided.purposes),
