@@ -1,9 +1,44 @@
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
+
+NAME_MAX_LENGTH = 100
+# Bidirectional overrides and isolates can make a name read as something else (spoofing);
+# joiners (U+200C, U+200D) stay: Persian and Indic names need them.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class SignupForm(forms.Form):
+    """The fields Bruggen adds to allauth's sign-up (ACCOUNT_SIGNUP_FORM_CLASS): the name
+    others see. allauth calls `signup()` once the account is saved."""
+
+    field_order = ["name", "email", "password1", "password2"]
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=NAME_MAX_LENGTH,
+        help_text=_("Others on Bruggen see this name. Your first name is enough."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Fill in your name.")},
+    )
+
+    def clean_name(self) -> str:
+        name = unicodedata.normalize("NFC", " ".join(self.cleaned_data["name"].split()))
+        if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in name):
+            raise forms.ValidationError(_("Your name contains a character that is not allowed."))
+        if not any(unicodedata.category(ch).startswith("L") for ch in name):
+            raise forms.ValidationError(_("Fill in your name with letters."))
+        return name
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user.name = self.cleaned_data["name"]
+        user.save(update_fields=["name"])
 
 
 class ApiTokenForm(forms.Form):

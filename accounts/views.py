@@ -18,10 +18,6 @@ from accounts import selectors, services
 from accounts.forms import AccountDeleteForm, ApiTokenForm
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
-
-
 def _profile_context(request: HttpRequest, **extra) -> dict:
     return {
         "tokens": selectors.api_token_list(user=request.user),

@@ -145,11 +145,13 @@ class MeOut(Schema):
     person: str | None
     is_staff: bool
     language: str
+    person_name: str | None = None
 
 
 @api.get("/me", response=MeOut, tags=["platform"])
 def me(request: HttpRequest):
-    """Who the caller is: email and their person `ref` (null until they have a profile)."""
+    """Who the caller is: email, their person `ref` and the name on their profile (both null
+    until they have a profile)."""
     user = request.auth
     person = person_for_user(user)
     return MeOut(
@@ -158,6 +160,7 @@ def me(request: HttpRequest):
         person=person.ref if person else None,
         is_staff=user.is_staff,
         language=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+        person_name=person.name if person else None,
     )
 
 

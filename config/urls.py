@@ -4,16 +4,17 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
-from accounts import views as account_views
 from accounts.admin import admin_site_secure
 from config.api import api
 from config.api import not_found as api_not_found
+from home import views as home_views
 
 # The admin signs in through allauth: its rate limits and two-factor authentication apply.
 admin_site_secure(admin.site)
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("start/", include("home.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("network.urls")),
     path("", include("matching.urls")),

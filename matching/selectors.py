@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from matching.models import Need, Proposal
+from matching.engine.formulae import KIND_OF_NEED
+from matching.models import MatchingRound, Need, Proposal
 from network.models import Membership
 from network.search import clean_query
 from network.selectors import _any_of, _municipality_filter
@@ -88,3 +89,40 @@ def feedback_summary() -> dict[str, int]:
         "no": rows.get("no", 0),
         "unanswered": rows.get("", 0),
     }
+
+
+def needs_of_member(user) -> QuerySet[Need]:
+    """The needs of the organisations the user is a member of (open first), each with
+    `proposals_new`: proposals that wait for the organisation's yes or no."""
+    member_of = Membership.objects.filter(person__user=user).values("organisation_id")
+    return (
+        Need.objects.filter(organisation_id__in=member_of)
+        .select_related("organisation")
+        .annotate(
+            proposals_new=Count("proposals", filter=Q(proposals__status=Proposal.Status.PROPOSED))
+        )
+        .order_by("-status", "-created_at", "-pk")
+    )
+
+
+def needs_for_candidate(*, person, roles, themes, municipalities=()) -> QuerySet[Need]:
+    """Open needs a person may want to answer: of a kind their roles fit (the engine's
+    KIND_OF_NEED), on one of their themes (or, without themes, in their municipality), not
+    of their own organisations and not already answered. Needs the engine proposed them
+    for come first (`proposed_to_me`); the engine's hard rules decide who is proposed."""
+    kinds = [kind for kind, (_candidate, role) in KIND_OF_NEED.items() if role and role in roles]
+    if person is None or not kinds:
+        return Need.objects.none()
+    mine = Proposal.objects.filter(need=OuterRef("pk"), person=person)
+    return (
+        need_search(kinds=kinds, themes=themes, municipalities=() if themes else municipalities)
+        .exclude(organisation__memberships__person=person)
+        .exclude(Exists(mine.exclude(status=Proposal.Status.PROPOSED)))
+        .annotate(proposed_to_me=Exists(mine.filter(status=Proposal.Status.PROPOSED)))
+        .order_by("-proposed_to_me", "-created_at", "-pk")
+    )
+
+
+def rounds_open() -> QuerySet[MatchingRound]:
+    """Matching rounds that staff made and have not published yet."""
+    return MatchingRound.objects.filter(status=MatchingRound.Status.DRAFT).order_by("-created_at")

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.text import slugify
 
 from network.models import (
     REF_PATTERN,
     Fund,
     Initiative,
+    Invitation,
     Membership,
     Municipality,
     Organisation,
@@ -312,3 +314,37 @@ def knowledge_bank_overview() -> Overview:
         by_municipality=[(m, n) for m, n in counted(Municipality, "initiative") if n],
         by_success_factor=counted(SuccessFactor, "initiative"),
     )
+
+
+def memberships_for(person: Person | None) -> QuerySet[Membership]:
+    """A person's organisations, with their role in each (the personal home)."""
+    if person is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(person=person)
+        .select_related("organisation", "organisation__municipality")
+        .order_by("organisation__name")
+    )
+
+
+def invitations_open_for(user) -> QuerySet[Invitation]:
+    """Invitations to an organisation sent to the user's address and not yet used or expired.
+    The link itself is only in the mail (only its hash is stored)."""
+    if not getattr(user, "is_authenticated", False):
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            email=user.email.lower(), accepted_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("organisation")
+        .order_by("-created_at")
+    )
+
+
+def network_counts() -> dict[str, int]:
+    """How many organisations, people and initiatives the network holds (staff's home)."""
+    return {
+        "organisations": Organisation.objects.count(),
+        "people": Person.objects.count(),
+        "initiatives": Initiative.objects.count(),
+    }

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "network",
     "matching",
     "messaging",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -155,7 +156,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+# Mijn Bruggen after sign-in; the guided start after sign-up (docs/home.md).
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_SIGNUP_REDIRECT_URL = "home:start"
 
 # allauth: email is the login; its rate limits stay on (ACCOUNT_RATE_LIMITS defaults).
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -167,6 +170,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Bruggen] "
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -15,7 +15,13 @@ LOGIN = "/accounts/login/"
 
 def _signup(client, email, password="Nieuw-wachtwoord-2024", password2=None):
     return client.post(
-        SIGNUP, {"email": email, "password1": password, "password2": password2 or password}
+        SIGNUP,
+        {
+            "name": "Fatima El Amrani",
+            "email": email,
+            "password1": password,
+            "password2": password2 or password,
+        },
     )
 
 
@@ -63,9 +69,9 @@ def test_signup_with_unicode_email_local_part_and_weak_password_gets_field_error
 def test_sign_in_with_the_right_password(client, user, password):
     response = sign_in(client, user.email, password)
     assert response.status_code == 302
-    assert response.url == "/accounts/profile/"
+    assert response.url == "/"
     page = client.get(response.url).content.decode()
-    assert user.email in page
+    assert user.name in page
 
 
 def test_sign_in_with_a_wrong_password_is_refused_with_a_message(client, user):

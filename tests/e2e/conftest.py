@@ -107,8 +107,9 @@ def assert_accessible(page, *, context: str = "") -> None:
     assert not violations, f"axe found violations on {where}:\n" + json.dumps(violations, indent=2)
 
 
-def sign_up(page, email: str, password: str) -> None:
+def sign_up(page, email: str, password: str, name: str = "Aminata N'Diaye") -> None:
     page.goto("/accounts/signup/")
+    page.get_by_label("Je naam").fill(name)
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord", exact=True).fill(password)
     page.get_by_label("Wachtwoord (bevestigen)").fill(password)

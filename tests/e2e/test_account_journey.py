@@ -21,7 +21,8 @@ def test_sign_up_sign_in_switch_language_sign_out(page):
     page.goto("/accounts/signup/")
     assert_accessible(page, context="sign-up form")
     sign_up(page, EMAIL, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/accounts/profile/$"))
+    expect(page).to_have_url(re.compile(r"/start/purpose/$"))
+    page.goto("/accounts/profile/")
     expect(page.get_by_test_id("account-email")).to_have_text(EMAIL)
     assert_accessible(page, context="account overview")
 
@@ -36,6 +37,7 @@ def test_sign_up_sign_in_switch_language_sign_out(page):
 
     sign_in(page, EMAIL, PASSWORD)
     expect(page.get_by_test_id("signed-in-as")).to_be_visible()
+    page.goto("/accounts/profile/")
 
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HomeConfig(AppConfig):
+    """Mijn Bruggen and the guided start (docs/home.md). Sits above network, matching and
+    messaging: it reads their selectors and calls their services; they never import it."""
+
+    name = "home"
+    verbose_name = _("My Bruggen")
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_signed_up
+
+        from home.services import profile_ensure_on_signup
+
+        user_signed_up.connect(profile_ensure_on_signup, dispatch_uid="home.profile_on_signup")
