@@ -258,8 +258,6 @@ class NameSuggestion:
 
 
 SUGGEST_MAX = 20
-
-
 SUGGEST_KINDS = ("person", "organisation")
 
 

@@ -267,6 +267,26 @@ def test_the_suggest_endpoint_hides_members_only_people_from_anonymous_visitors(
     assert "p-members" in client.get("/names/suggest/", {"q": "ozlem"}).content.decode()
 
 
+def test_a_name_is_text_in_the_options_never_markup(client, db):
+    person = PersonFactory(ref="p-xss", name='Özlem <img src=x onerror="alert(1)">')
+    search_vectors_refresh(Person, [person.pk])
+    page = client.get("/names/suggest/", {"q": "ozlem"}).content.decode()
+    assert 'value="p-xss"' in page
+    assert "<img" not in page and "&lt;img" in page
+
+
+def test_the_suggest_endpoint_narrows_to_one_kind(client, db):
+    _people()
+    OrganisationFactory(ref="moh-org", name="Moharram Stichting")
+    search_vectors_refresh(Organisation, Organisation.objects.values_list("pk", flat=True))
+    page = client.get("/names/suggest/", {"q": "moh", "kind": "organisation"}).content.decode()
+    assert 'value="moh-org"' in page and "p-moh" not in page
+    page = client.get("/names/suggest/", {"q": "moh", "kind": "person"}).content.decode()
+    assert 'value="moh-org"' not in page and 'value="p-mohamed"' in page
+    page = client.get("/names/suggest/", {"q": "moh", "kind": "bogus"}).content.decode()
+    assert 'value="moh-org"' in page and 'value="p-mohamed"' in page
+
+
 def test_the_suggest_endpoint_says_when_no_one_is_found(client, db):
     _people()
     page = client.get("/names/suggest/", {"q": "Zzyzx"}).content.decode()
