@@ -42,6 +42,7 @@ MAX_FALLBACK_WORDS = 8
 MIN_NAME_QUERY = 2  # one letter would list half the network
 MIN_KEY_WORD = 4  # skeletons of shorter words (`ali` → `al`) match too much
 MIN_KEY = 3
+MIN_TRIGRAM_QUERY = 4
 REFRESH_CHUNK = 2000
 
 # Weighted fields per model: A counts most. Only the row's own columns (UPDATE can't join).
@@ -246,12 +247,18 @@ def _name_condition(folded: str) -> Q:
         return Q(pk__in=[])
     condition = Q()
     for word in words:
-        word_condition = Q(search_name__contains=word)
+        # Three letters or more anywhere in the name (trigrams find them); fewer only at
+        # the start of a word, which the trigram index can still narrow down.
+        if len(word) >= 3:
+            word_condition = Q(search_name__contains=word)
+        else:
+            word_condition = Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
         key_condition = _key_condition(word)
         if key_condition is not None:
             word_condition |= key_condition
         condition &= word_condition
-    if full_text_available():
+    # Trigrams of one or two letters say little, and the index can't narrow them down.
+    if full_text_available() and len(folded) >= MIN_TRIGRAM_QUERY:
         condition |= Q(search_name__trigram_word_similar=folded)
     return condition
 

@@ -107,6 +107,14 @@ def test_a_prefix_finds_names_as_people_type_them(db):
     assert "p-jansen" not in found
 
 
+def test_two_letters_find_the_start_of_a_word_only(db):
+    _people()
+    lorenzo = PersonFactory(ref="p-lorenzo", name="Lorenzo Rossi", bio="")
+    search_vectors_refresh(Person, [lorenzo.pk])
+    found = {s.ref for s in selectors.people_and_organisations_suggest(viewer=None, text="oz")}
+    assert "p-ozdemir" in found and "p-lorenzo" not in found
+
+
 def test_mohamed_finds_mohammed_and_muhammad_best_first(db):
     _people()
     found = _found("Mohamed")
