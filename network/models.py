@@ -154,6 +154,9 @@ class Organisation(Referenced):
     open_to_matching = models.BooleanField(_("open to matching"), default=True)
     verified = models.BooleanField(_("verified"), default=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The folded name and its skeleton, written by network.search.search_vectors_refresh.
+    search_name = models.TextField(default="", editable=False)
+    search_key = models.TextField(default="", editable=False)
 
     class Meta:
         verbose_name = _("organisation")
@@ -221,6 +224,9 @@ class Person(Referenced):
         Organisation, through="Membership", related_name="people", blank=True
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    # The folded name and its skeleton, written by network.search.search_vectors_refresh.
+    search_name = models.TextField(default="", editable=False)
+    search_key = models.TextField(default="", editable=False)
 
     class Meta:
         verbose_name = _("person")

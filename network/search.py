@@ -1,24 +1,49 @@
-"""Full-text search for the network: PostgreSQL's Dutch text search when on PostgreSQL (so
-that word forms match: `ouders` finds `ouder`), a portable fallback elsewhere.
+"""Search for the network that forgives how a word or name is written (docs/network.md,
+"Search").
 
-Search vectors are stored per row (`search_vector`) and refreshed by the services that
-write, by the import and by the generator, through `search_vectors_refresh`.
+- One fold (`fold`): NFKD, combining marks dropped, casefolded, apostrophes and hyphens
+  dropped, so `Özdemir` = `ozdemir` and `N'Diaye` = `ndiaye`. It is the only definition of
+  "the same letters": everything this module stores or compares in Python goes through it.
+- Full text. On PostgreSQL each row stores a `search_vector` in the `bruggen_dutch` text
+  search configuration (Dutch stemming after `unaccent`, so `ouders` finds `ouder` and
+  `Ozdemir` finds `Özdemir`) with a GIN index. On SQLite the same column stores the row's
+  folded text and every query word (folded, a Dutch plural ending dropped) must occur in it.
+- Names (people, organisations). `search_name` is the folded name and `search_key` its
+  consonant skeleton per word (`Mohammed`, `Mohamed` and `Muhammad` are all `mhmd`). A name
+  matches when every query word occurs in it (so a prefix matches while someone types), when
+  a query word's skeleton equals one of the name's, or, on PostgreSQL, when the name is
+  similar enough by trigrams (`pg_trgm`, GIN-indexed `%>`). Best matches first: a name that
+  starts with the query, then the trigram similarity.
+
+All of it is refreshed by `search_vectors_refresh`, which every writer calls (the services,
+the import, the generator, the admin).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 
 from network.models import Initiative, Organisation, Person
 
-SEARCH_CONFIG = "dutch"
+SEARCH_CONFIG = "bruggen_dutch"
 MAX_QUERY_LENGTH = 300
 MAX_FALLBACK_WORDS = 8
+MIN_NAME_QUERY = 2  # one letter would list half the network
+MIN_KEY_WORD = 4  # skeletons of shorter words (`ali` → `al`) match too much
+MIN_KEY = 3
+MIN_TRIGRAM_QUERY = 4
+REFRESH_CHUNK = 2000
 
 # Weighted fields per model: A counts most. Only the row's own columns (UPDATE can't join).
 VECTOR_FIELDS = {
@@ -30,43 +55,156 @@ VECTOR_FIELDS = {
     Organisation: {"A": ["name"], "B": ["description", "offers"]},
     Person: {"A": ["name"], "B": ["bio", "looking_for"]},
 }
-FALLBACK_FIELDS = {
-    model: [f for fields in weights.values() for f in fields]
-    for model, weights in VECTOR_FIELDS.items()
-}
+# By model name, so that a migration's historical models refresh through the same code.
+_FIELDS_BY_MODEL_NAME = {model._meta.model_name: fields for model, fields in VECTOR_FIELDS.items()}
+NAME_MODELS = {Organisation._meta.model_name, Person._meta.model_name}
+
+# Apostrophes and hyphens of every kind (N'Diaye, N\u2019Diaye, Al-Amal, El\u2011Amrani).
+_DROPPED = re.compile("['`\u00b4\u02b9\u02bb\u02bc\u02bd\u2018\u2019\u201b\u2032\\-\u2010-\u2015]")
+# Letters that are not a base letter plus a mark, so NFKD leaves them whole.
+_LETTERS = str.maketrans(
+    {
+        "\u0131": "i",  # Turkish dotless i, so that Yildiz finds the name spelt with it
+        "\u00f8": "o",
+        "\u0142": "l",
+        "\u0111": "d",
+        "\u00f0": "d",
+        "\u0127": "h",
+        "\u00e6": "ae",
+        "\u0153": "oe",
+        "\u00fe": "th",
+    }
+)
+_VOWELS = frozenset("aeiouy")
+_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def fold(text: str) -> str:
+    """The one fold: the form in which names and text are stored and compared."""
+    text = unicodedata.normalize("NFKD", text)
+    # Marks (accents, Arabic vowel signs) and format characters (zero-width spaces, bidi
+    # controls) are not letters anyone types on purpose.
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cf"))
+    text = _DROPPED.sub("", text.casefold().translate(_LETTERS))
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def name_key(folded: str) -> str:
+    """Consonant skeletons of a folded name's words, padded with spaces so that a word is
+    found as ` mhmd `: the first letter, then the consonants, doubles made single.
+    Transliterations of one name mostly differ in vowels and doubled letters."""
+    keys = []
+    for word in re.findall(r"\w+", folded):
+        key = word[0]
+        for letter in word[1:]:
+            if letter not in _VOWELS and letter != key[-1]:
+                key += letter
+        keys.append(key)
+    return f" {' '.join(keys)} " if keys else ""
 
 
 def full_text_available() -> bool:
     return connection.vendor == "postgresql"
 
 
+def clean_query(q: str | None) -> str:
+    """Any string is a valid search: drop control characters (NUL included) and lone
+    surrogates, collapse space, cap length."""
+    if not q:
+        return ""
+    q = _CONTROL.sub(" ", str(q))
+    return " ".join(q.split())[:MAX_QUERY_LENGTH]
+
+
 def search_vector_expression(model) -> SearchVector:
     expression = None
-    for weight, fields in VECTOR_FIELDS[model].items():
+    for weight, fields in _FIELDS_BY_MODEL_NAME[model._meta.model_name].items():
         part = SearchVector(*fields, weight=weight, config=SEARCH_CONFIG)
         expression = part if expression is None else expression + part
     return expression
 
 
 def search_vectors_refresh(model, ids: Iterable[int] | None = None) -> None:
-    """Recompute stored search vectors for these rows (all rows when ids is None)."""
-    if not full_text_available():
-        return
-    queryset = model.objects.all()
+    """Recompute what search reads for these rows (all rows when ids is None): the stored
+    search vector, and for people and organisations the folded name and its skeleton."""
+    queryset = model._default_manager.all()
     if ids is not None:
         ids = list(ids)
         if not ids:
             return
         queryset = queryset.filter(pk__in=ids)
-    queryset.update(search_vector=search_vector_expression(model))
+    if full_text_available() and model._meta.model_name not in NAME_MODELS:
+        queryset.update(search_vector=search_vector_expression(model))
+    else:
+        _folded_refresh(model, queryset)
 
 
-def clean_query(q: str | None) -> str:
-    """Any string is a valid search: drop control characters, collapse space, cap length."""
-    if not q:
-        return ""
-    q = re.sub(r"[\x00-\x1f\x7f]", " ", str(q))
-    return " ".join(q.split())[:MAX_QUERY_LENGTH]
+def _folded_refresh(model, queryset: QuerySet) -> None:
+    """Write what `fold` computes (SQL has no equal of it), a chunk of rows per statement:
+    for people and organisations the folded name and its skeleton; on SQLite, as the
+    search vector, the row's folded text. On PostgreSQL the same statement computes the
+    search vector, so that each row is rewritten once, not twice."""
+    postgresql = full_text_available()
+    names = model._meta.model_name in NAME_MODELS
+    fields = [f for group in _FIELDS_BY_MODEL_NAME[model._meta.model_name].values() for f in group]
+    if postgresql:
+        fields = fields[:1]  # the name, the first A field
+    columns = ([] if postgresql else ["search_vector"]) + (
+        ["search_name", "search_key"] if names else []
+    )
+    pks = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(pks), REFRESH_CHUNK):
+        rows = model._default_manager.filter(pk__in=pks[start : start + REFRESH_CHUNK])
+        params = []
+        for pk, *values in rows.values_list("pk", *fields):
+            folded_name = fold(values[0] or "")
+            row = [] if postgresql else [fold(" ".join(v for v in values if v))]
+            if names:
+                row += [folded_name, name_key(folded_name)]
+            params.append((pk, *row))
+        if postgresql:
+            _rows_update_postgresql(model, columns, params)
+        else:
+            _rows_update(model, columns, params)
+
+
+# Identifiers come from the model's own metadata and are quoted; every value is a parameter.
+
+
+def _rows_update(model, columns: list[str], rows: list[tuple]) -> None:
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(column)} = %s" for column in columns),
+        quote(model._meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*values, pk) for pk, *values in rows])
+
+
+def _rows_update_postgresql(model, columns: list[str], rows: list[tuple]) -> None:
+    """The search vector and the given columns of a chunk of rows in one statement (unnest
+    of arrays: a round trip per row made 100,000 people take half a minute)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    query = model._default_manager.annotate(_vector=search_vector_expression(model)).query
+    vector_sql, vector_params = query.get_compiler(connection=connection).compile(
+        query.annotations["_vector"]
+    )
+    sets = [f"{quote('search_vector')} = {vector_sql}"]
+    sets += [f"{quote(c)} = v.{quote(c)}" for c in columns]
+    template = "UPDATE {t} SET {sets} FROM unnest(%s::bigint[], {arrays}) AS v(pk, {names}) "
+    sql = (template + "WHERE {t}.{pk} = v.pk").format(
+        t=quote(model._meta.db_table),
+        pk=quote(model._meta.pk.column),
+        sets=", ".join(sets),
+        arrays=", ".join("%s::text[]" for _ in columns),
+        names=", ".join(quote(c) for c in columns),
+    )
+    arrays = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*vector_params, *arrays])
 
 
 def _fallback_stem(word: str) -> str:
@@ -78,25 +216,113 @@ def _fallback_stem(word: str) -> str:
     return word
 
 
+def _query_words(folded: str) -> list[str]:
+    return re.findall(r"\w+", folded)[:MAX_FALLBACK_WORDS]
+
+
+def _key_condition(word: str) -> Q | None:
+    """The name has a word with this word's skeleton (`mohamed` finds `Muhammad`); None for
+    a word too short to have a telling skeleton."""
+    key = name_key(word).strip()
+    if len(word) < MIN_KEY_WORD or len(key) < MIN_KEY:
+        return None
+    return Q(search_key__contains=f" {key} ")
+
+
+def _any_key_condition(words: list[str]) -> Q | None:
+    conditions = [c for c in map(_key_condition, words) if c is not None]
+    if not conditions:
+        return None
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    return condition
+
+
+def _name_condition(folded: str) -> Q:
+    """Every query word is in the name or has a skeleton of the name; on PostgreSQL also a
+    name similar enough by trigrams."""
+    words = _query_words(folded)
+    if not words:
+        return Q(pk__in=[])
+    condition = Q()
+    for word in words:
+        # Three letters or more anywhere in the name (trigrams find them); fewer only at
+        # the start of a word, which the trigram index can still narrow down.
+        if len(word) >= 3:
+            word_condition = Q(search_name__contains=word)
+        else:
+            word_condition = Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
+        key_condition = _key_condition(word)
+        if key_condition is not None:
+            word_condition |= key_condition
+        condition &= word_condition
+    # Trigrams of one or two letters say little, and the index can't narrow them down.
+    if full_text_available() and len(folded) >= MIN_TRIGRAM_QUERY:
+        condition |= Q(search_name__trigram_word_similar=folded)
+    return condition
+
+
+def _name_score(folded: str):
+    """Higher is better: the name starts with the query, or a word of it does, or it
+    shares a skeleton with it; on PostgreSQL plus the trigram word similarity (0 to 1)."""
+    cases = [
+        When(search_name__startswith=folded, then=Value(1.0)),
+        When(search_name__contains=f" {folded}", then=Value(0.5)),
+    ]
+    key_condition = _any_key_condition(_query_words(folded))
+    if key_condition is not None:
+        cases.append(When(key_condition, then=Value(0.4)))
+    score = Case(*cases, default=Value(0.0), output_field=FloatField())
+    if full_text_available():
+        score = score + TrigramWordSimilarity(folded, "search_name")
+    return score
+
+
+def name_query_usable(q: str | None) -> bool:
+    """Whether `q` is enough to look for names: two letters at least."""
+    return len(fold(clean_query(q))) >= MIN_NAME_QUERY
+
+
+def name_search(queryset: QuerySet, q: str) -> QuerySet:
+    """People or organisations whose name matches `q` as typed, annotated with `name_score`
+    and best first. Fewer than two letters match nobody."""
+    if not name_query_usable(q):
+        return queryset.none()
+    folded = fold(clean_query(q))
+    return (
+        queryset.filter(_name_condition(folded))
+        .annotate(name_score=_name_score(folded))
+        .order_by("-name_score", "search_name", "pk")
+    )
+
+
 def text_search(queryset: QuerySet, q: str, *, rank: bool) -> QuerySet:
-    """Filter (and with `rank`, annotate `rank`) a queryset of a searchable model."""
+    """Filter (and with `rank`, annotate `rank`) a queryset of a searchable model: full
+    text, and for people and organisations also their names as `name_search` matches them."""
     q = clean_query(q)
     if not q:
         return queryset.annotate(rank=Value(0.0)) if rank else queryset
-    model = queryset.model
+    folded = fold(q)
+    names = queryset.model._meta.model_name in NAME_MODELS
     if full_text_available():
         query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
-        queryset = queryset.filter(search_vector=query)
+        condition = Q(search_vector=query)
+        if names:
+            condition |= _name_condition(folded)
+        queryset = queryset.filter(condition)
         if rank:
-            queryset = queryset.annotate(rank=SearchRank(F("search_vector"), query))
+            score = SearchRank(F("search_vector"), query)
+            if names:
+                score = score + _name_score(folded)
+            queryset = queryset.annotate(rank=score)
         return queryset
-    words = re.findall(r"\w+", q.lower())[:MAX_FALLBACK_WORDS]
-    for word in words:
-        stem = _fallback_stem(word)
-        condition = Q()
-        for field in FALLBACK_FIELDS[model]:
-            condition |= Q(**{f"{field}__icontains": stem})
+    for word in _query_words(folded):
+        condition = Q(search_vector__contains=_fallback_stem(word))
+        key_condition = _key_condition(word) if names else None
+        if key_condition is not None:
+            condition |= key_condition
         queryset = queryset.filter(condition)
     if rank:
-        queryset = queryset.annotate(rank=Value(0.0))
+        queryset = queryset.annotate(rank=_name_score(folded) if names else Value(0.0))
     return queryset

@@ -29,7 +29,7 @@ from network.models import (
     Theme,
 )
 from network.permissions import person_visibility_q
-from network.search import clean_query, text_search
+from network.search import clean_query, name_search, text_search
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9_-]{1,60}$")
 
@@ -267,6 +267,76 @@ def organisation_find(*, ref: str) -> Organisation | None:
     if not isinstance(ref, str) or not REF_PATTERN.match(ref):
         return None
     return Organisation.objects.filter(ref=ref).first()
+
+
+@dataclass(frozen=True)
+class NameSuggestion:
+    """One option of a people-and-organisations picker. `detail` helps tell two people of
+    one name apart (municipality, organisation); the ref is the option's value, never text
+    a person reads."""
+
+    kind: str  # "person" or "organisation"
+    ref: str
+    name: str
+    detail: str
+    score: float
+
+
+SUGGEST_MAX = 20
+SUGGEST_KINDS = ("person", "organisation")
+
+
+def people_and_organisations_suggest(
+    *, viewer, text: str, limit: int = 8, kinds: tuple[str, ...] = SUGGEST_KINDS
+) -> list[NameSuggestion]:
+    """Names as someone types them (network.search.name_search: accents, case, prefixes and
+    spellings forgiven), best first: only people `viewer` may see, and organisations;
+    `kinds` narrows to one of them. At most three queries whatever the limit."""
+    limit = max(1, min(int(limit), SUGGEST_MAX))
+    people = (
+        Person.objects.none()
+        if "person" not in kinds
+        else name_search(people_visible_to(viewer=viewer), text)
+        .select_related("municipality")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organisation").order_by("created_at"),
+            )
+        )[:limit]
+    )
+    organisations = (
+        Organisation.objects.none()
+        if "organisation" not in kinds
+        else name_search(Organisation.objects.all(), text).select_related("municipality")[:limit]
+    )
+    suggestions = []
+    for person in people:
+        parts = [person.municipality.name if person.municipality else ""]
+        parts += [m.organisation.name for m in person.memberships.all()[:1]]
+        suggestions.append(
+            NameSuggestion(
+                kind="person",
+                ref=person.ref,
+                name=person.name,
+                detail=" · ".join(p for p in parts if p),
+                score=person.name_score,
+            )
+        )
+    for organisation in organisations:
+        parts = [organisation.get_kind_display()]
+        parts += [organisation.municipality.name if organisation.municipality else ""]
+        suggestions.append(
+            NameSuggestion(
+                kind="organisation",
+                ref=organisation.ref,
+                name=organisation.name,
+                detail=" · ".join(str(p) for p in parts if p),
+                score=organisation.name_score,
+            )
+        )
+    suggestions.sort(key=lambda s: (-s.score, s.name.casefold(), s.kind))
+    return suggestions[:limit]
 
 
 def fund_search(*, q: str = "", themes: tuple[str, ...] = ()) -> QuerySet[Fund]:

@@ -31,6 +31,7 @@ urlpatterns = [
         name="initiative_create",
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("names/suggest/", views.name_suggest, name="name_suggest"),
     path("people/", views.person_list, name="person_list"),
     path("people/claim/<str:token>/", views.person_claim, name="person_claim"),
     path("people/<str:ref>/", views.person_detail, name="person_detail"),

@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from network import permissions, selectors
 from network.forms import (
@@ -27,6 +28,7 @@ from network.forms import (
 )
 from network.models import Membership, Person
 from network.pages import directory_render, form_errors_add, form_submit
+from network.search import name_query_usable
 from network.services import initiatives as initiative_services
 from network.services import organisations as organisation_services
 from network.services import people as people_services
@@ -412,6 +414,24 @@ def person_claim(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("This profile is now yours."))
         return redirect("network:person_detail", ref=person.ref)
     return render(request, "network/person_claim.html", {"token": token})
+
+
+@never_cache
+@require_GET
+def name_suggest(request: HttpRequest) -> HttpResponse:
+    """Options for a people-and-organisations picker (htmx): `?q=` as typed, `?kind=person`
+    or `organisation` to narrow. Who may be seen is the selector's business; never cached,
+    because the answer depends on who asks."""
+    kinds = tuple(k for k in request.GET.getlist("kind") if k in selectors.SUGGEST_KINDS)
+    text = request.GET.get("q", "")
+    suggestions = selectors.people_and_organisations_suggest(
+        viewer=request.user, text=text, kinds=kinds or selectors.SUGGEST_KINDS
+    )
+    return render(
+        request,
+        "network/_name_suggestions.html",
+        {"suggestions": suggestions, "searched": name_query_usable(text)},
+    )
 
 
 # Funds -----------------------------------------------------------------------------------
