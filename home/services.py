@@ -61,7 +61,7 @@ def guided_start_purposes_set(
     managed = set(PURPOSE_ROLES.values())
     kept = [slug for slug in person.roles.values_list("slug", flat=True) if slug not in managed]
     chosen = [PURPOSE_ROLES[p] for p in start.purposes if p in PURPOSE_ROLES]
-    person_update(person=person, data={"roles": kept + chosen})
+    person_update(person=person, actor=user, data={"roles": kept + chosen})
     return start
 
 
@@ -72,7 +72,7 @@ def guided_start_profile_save(
     """Save the parts of the profile the step asked for (a form's cleaned_data)."""
     start = _locked(user)
     person = person_ensure_for_user(user=user)
-    person_update(person=person, data=dict(data))
+    person_update(person=person, actor=user, data=dict(data))
     start.draft = {}
     if advance:
         start.step = _next_step(start, Step.PROFILE)
