@@ -12,10 +12,11 @@ import uuid
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -166,6 +167,32 @@ def not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def _buffer_body(request: HttpRequest) -> HttpResponse | None:
+    """Read the body before anything parses it.
+
+    The CSRF check reads `request.POST`, which for a form or multipart Content-Type consumes
+    the body stream; django-ninja then reads `request.body` for the JSON and Django raises
+    RawPostDataException (a 500). Read once here, both work on the buffered copy: the API
+    answers such a body 400 (not JSON) and a malformed multipart one 400 too."""
+    try:
+        request.body  # noqa: B018 (reading it buffers it)
+    except RequestDataTooBig:
+        return JsonResponse({"detail": "Request body too large."}, status=413)
+    except UnreadablePostError:
+        return JsonResponse({"detail": "The request body could not be read."}, status=400)
+    if request.content_type == "multipart/form-data":
+        try:
+            request.POST  # noqa: B018 (parsed here so that a bad one is answered here)
+        except MultiPartParserError:
+            return JsonResponse(
+                {"detail": "Malformed multipart body; the API takes JSON."}, status=400
+            )
+    return None
+
+
 class ApiJsonErrorsMiddleware:
     """Errors Django answers itself under /api/ (405, 413, 400 for a bad Host) become JSON
     with `detail`, like every other API error."""
@@ -174,6 +201,10 @@ class ApiJsonErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and request.method not in SAFE_METHODS:
+            refused = _buffer_body(request)
+            if refused is not None:
+                return refused
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")

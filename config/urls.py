@@ -27,3 +27,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Rendered without context processors; a database outage answers 503 (config/outage.py).
+handler500 = "config.outage.server_error"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
+from config.after_commit import on_commit_safe
 
 ProfileListener = Callable[[str, int], None]
 
@@ -26,7 +26,7 @@ def profile_changed(kind: str, pk: int) -> None:
         for listener in list(_listeners):
             listener(kind, pk)
 
-    transaction.on_commit(notify)
+    on_commit_safe(notify)
 
 
 BulkListener = Callable[[], None]
@@ -47,4 +47,4 @@ def network_changed_in_bulk() -> None:
         for listener in list(_bulk_listeners):
             listener()
 
-    transaction.on_commit(notify)
+    on_commit_safe(notify)
