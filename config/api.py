@@ -12,6 +12,7 @@ import uuid
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
@@ -92,6 +93,7 @@ class HealthOut(Schema):
     status: str
     database: ComponentState
     channel_layer: ComponentState
+    cache: ComponentState
 
 
 def _database_state() -> ComponentState:
@@ -128,14 +130,33 @@ def _channel_layer_state() -> ComponentState:
     return ComponentState(status="ok", backend=backend)
 
 
+def _cache_state() -> ComponentState:
+    backend = caches["default"]
+    name = type(backend).__name__
+    token = uuid.uuid4().hex
+    try:
+        # The cache fails open (config/cache.py): a lost write is how an outage shows.
+        backend.set("health:ping", token, timeout=10)
+        if backend.get("health:ping") != token:
+            raise ConnectionError("the cache did not keep a value")
+    except Exception as error:
+        logger.warning("health: cache unavailable: %s", error)
+        return ComponentState(status="error", backend=name, error=type(error).__name__)
+    return ComponentState(status="ok", backend=name)
+
+
 @api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["platform"])
 def health(request: HttpRequest):
-    """The state of the database and the channel layer; 503 when either is down."""
+    """The state of the database, the channel layer and the cache; 503 when one is down."""
     database = _database_state()
     channel_layer = _channel_layer_state()
-    healthy = database.status == "ok" and channel_layer.status == "ok"
+    cache = _cache_state()
+    healthy = all(part.status == "ok" for part in (database, channel_layer, cache))
     body = HealthOut(
-        status="ok" if healthy else "degraded", database=database, channel_layer=channel_layer
+        status="ok" if healthy else "degraded",
+        database=database,
+        channel_layer=channel_layer,
+        cache=cache,
     )
     return Status(200 if healthy else 503, body)
 

@@ -128,3 +128,14 @@ class FailOpenRedisCache(RedisCache):
         except UNREACHABLE as error:
             _warn("clear", error)
             return False
+
+
+def redis_caches(url: str) -> dict[str, dict[str, Any]]:
+    """The CACHES setting for Redis at `url` (config/settings/base.py; the outage tests)."""
+    return {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "bruggen",
+        }
+    }
