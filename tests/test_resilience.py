@@ -15,10 +15,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.test import Client, override_settings
 from django.utils.translation import gettext
 
+from config.after_commit import on_commit_safe
 from config.cache import redis_caches
 from matching.models import Need
 from network.models import Membership
@@ -137,6 +138,21 @@ def test_health_names_the_cache_when_it_loses_writes(client, db):
     assert response.status_code == 503
     assert response.json()["cache"]["status"] == "error"
     assert set(response.json()) >= {"status", "database", "channel_layer", "cache"}
+
+
+def test_a_failing_side_effect_after_commit_is_logged_and_the_next_still_runs(
+    transactional_db, caplog
+):
+    ran = []
+
+    def broker_down() -> None:
+        raise ConnectionError("broker down")
+
+    with transaction.atomic():
+        on_commit_safe(broker_down)
+        on_commit_safe(lambda: ran.append("next"))
+    assert ran == ["next"]
+    assert "broker down" in caplog.text
 
 
 def test_app_code_has_no_plain_on_commit():

@@ -210,6 +210,9 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
 EMAIL_CONFIG = env.email_url("DJANGO_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds before an SMTP connection or command gives up: mail sent after a commit in a
+# request must not hold it for ever, and a mail task must fail (and retry) rather than hang.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Bruggen <noreply@bruggen.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where links in mail point (invitations, profile claims, unsubscribe).
