@@ -15,6 +15,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
+from django.utils.translation import gettext
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
@@ -136,3 +137,4 @@ def test_page_forms_answer_400_to_a_malformed_multipart_body(user, path, content
         "POST", path, b"--abc\r\nabc", content_type=content_type, HTTP_X_CSRFTOKEN=CSRF
     )
     assert response.status_code == 400
+    assert gettext("Bruggen could not read this request") in response.content.decode()
