@@ -133,12 +133,13 @@ def _channel_layer_state() -> ComponentState:
 def _cache_state() -> ComponentState:
     backend = caches["default"]
     name = type(backend).__name__
-    token = uuid.uuid4().hex
+    key = f"health:ping:{uuid.uuid4().hex}"  # one per check: workers check at once
     try:
         # The cache fails open (config/cache.py): a lost write is how an outage shows.
-        backend.set("health:ping", token, timeout=10)
-        if backend.get("health:ping") != token:
+        backend.set(key, 1, timeout=10)
+        if backend.get(key) != 1:
             raise ConnectionError("the cache did not keep a value")
+        backend.delete(key)
     except Exception as error:
         logger.warning("health: cache unavailable: %s", error)
         return ComponentState(status="error", backend=name, error=type(error).__name__)
