@@ -12,10 +12,12 @@ import uuid
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.cache import caches
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -91,6 +93,7 @@ class HealthOut(Schema):
     status: str
     database: ComponentState
     channel_layer: ComponentState
+    cache: ComponentState
 
 
 def _database_state() -> ComponentState:
@@ -127,14 +130,34 @@ def _channel_layer_state() -> ComponentState:
     return ComponentState(status="ok", backend=backend)
 
 
+def _cache_state() -> ComponentState:
+    backend = caches["default"]
+    name = type(backend).__name__
+    key = f"health:ping:{uuid.uuid4().hex}"  # one per check: workers check at once
+    try:
+        # The cache fails open (config/cache.py): a lost write is how an outage shows.
+        backend.set(key, 1, timeout=10)
+        if backend.get(key) != 1:
+            raise ConnectionError("the cache did not keep a value")
+        backend.delete(key)
+    except Exception as error:
+        logger.warning("health: cache unavailable: %s", error)
+        return ComponentState(status="error", backend=name, error=type(error).__name__)
+    return ComponentState(status="ok", backend=name)
+
+
 @api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["platform"])
 def health(request: HttpRequest):
-    """The state of the database and the channel layer; 503 when either is down."""
+    """The state of the database, the channel layer and the cache; 503 when one is down."""
     database = _database_state()
     channel_layer = _channel_layer_state()
-    healthy = database.status == "ok" and channel_layer.status == "ok"
+    cache = _cache_state()
+    healthy = all(part.status == "ok" for part in (database, channel_layer, cache))
     body = HealthOut(
-        status="ok" if healthy else "degraded", database=database, channel_layer=channel_layer
+        status="ok" if healthy else "degraded",
+        database=database,
+        channel_layer=channel_layer,
+        cache=cache,
     )
     return Status(200 if healthy else 503, body)
 
@@ -169,6 +192,32 @@ def not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def _buffer_body(request: HttpRequest) -> HttpResponse | None:
+    """Read the body before anything parses it.
+
+    The CSRF check reads `request.POST`, which for a form or multipart Content-Type consumes
+    the body stream; django-ninja then reads `request.body` for the JSON and Django raises
+    RawPostDataException (a 500). Read once here, both work on the buffered copy: the API
+    answers such a body 400 (not JSON) and a malformed multipart one 400 too."""
+    try:
+        request.body  # noqa: B018 (reading it buffers it)
+    except RequestDataTooBig:
+        return JsonResponse({"detail": "Request body too large."}, status=413)
+    except UnreadablePostError:
+        return JsonResponse({"detail": "The request body could not be read."}, status=400)
+    if request.content_type == "multipart/form-data":
+        try:
+            request.POST  # noqa: B018 (parsed here so that a bad one is answered here)
+        except MultiPartParserError:
+            return JsonResponse(
+                {"detail": "Malformed multipart body; the API takes JSON."}, status=400
+            )
+    return None
+
+
 class ApiJsonErrorsMiddleware:
     """Errors Django answers itself under /api/ (405, 413, 400 for a bad Host) become JSON
     with `detail`, like every other API error."""
@@ -177,6 +226,10 @@ class ApiJsonErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and request.method not in SAFE_METHODS:
+            refused = _buffer_body(request)
+            if refused is not None:
+                return refused
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")

@@ -29,3 +29,6 @@ urlpatterns = [
 
 # No static() for MEDIA_URL, not even with DEBUG: uploaded files are conversations'
 # attachments, served only through messaging's participant-checked view.
+
+# Rendered without context processors; a database outage answers 503 (config/outage.py).
+handler500 = "config.outage.server_error"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from config.locks import run_alone
 from matching.index import index_invalidate, index_refresh
 from matching.models import Need
 from matching.services import proposals as proposal_services
@@ -53,8 +54,11 @@ def candidate_changed_task(kind: str, pk: int) -> int:
 
 
 @shared_task(soft_time_limit=120, time_limit=180)
+@run_alone("matching.proposals_housekeeping", timeout=180)
 def proposals_housekeeping_task() -> dict[str, int]:
-    """Every few minutes (Celery beat): expire, remind, ask for feedback."""
+    """Every few minutes (Celery beat): expire, remind, ask for feedback. Runs alone (a
+    Redis lock); the reminders and questions are marked before they are mailed, after
+    commit, so a rerun never sends one twice."""
     return {
         "expired": proposal_services.proposals_expire(),
         "reminded": proposal_services.proposals_remind(),

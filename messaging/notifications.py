@@ -8,21 +8,25 @@ marker moved in the last 10 minutes).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from messaging.models import Message, MessagingSettings, Participant
 from network.models import Person
+
+logger = logging.getLogger(__name__)
 
 UNREAD_DELAY = timedelta(minutes=10)
 DIGEST_INTERVAL = timedelta(hours=20)
@@ -115,17 +119,46 @@ def _send(mail: UnreadMail, *, digest: bool) -> None:
     message.send()
 
 
-def _mark_emailed(participations: list[Participant]) -> None:
+def _claim(participations: list[Participant]) -> list[tuple[Participant, int]]:
+    """Mark each conversation as emailed up to its last message before sending; returns the
+    ones this run claimed with their previous mark. A conversation another run (or an
+    earlier attempt of this one) already claimed is left out, so a retry never mails twice."""
+    claimed = []
     for p in participations:
-        Participant.objects.filter(pk=p.pk, emailed_seq__lt=p.conversation.last_seq).update(
+        previous = p.emailed_seq
+        if Participant.objects.filter(pk=p.pk, emailed_seq__lt=p.conversation.last_seq).update(
             emailed_seq=p.conversation.last_seq
+        ):
+            claimed.append((p, previous))
+    return claimed
+
+
+def _unclaim(claimed: list[tuple[Participant, int]]) -> None:
+    for p, previous in claimed:
+        Participant.objects.filter(pk=p.pk, emailed_seq=p.conversation.last_seq).update(
+            emailed_seq=previous
         )
+
+
+def _send_once(mail: UnreadMail, *, digest: bool) -> bool:
+    """Claim, then send; a failed send gives the claim back and raises, so the task retries
+    this person later (messaging.tasks). A refused address is logged and not retried."""
+    claimed = _claim(mail.participations)
+    if not claimed:
+        return False
+    try:
+        _send(UnreadMail(person=mail.person, participations=[p for p, _ in claimed]), digest=digest)
+    except SMTPRecipientsRefused as error:
+        logger.warning("messaging: mail to person %s refused: %r", mail.person.pk, error)
+        return False
+    except Exception:
+        _unclaim(claimed)
+        raise
+    return True
 
 
 def unread_emails_send(*, now=None) -> int:
     """Mail everyone (preference: at once) with a message unread for 10 minutes."""
-    from django.db.models import Q
-
     now = now or timezone.now()
     cutoff = now - UNREAD_DELAY
     wanted = Q(person__messaging_settings__isnull=True) | Q(
@@ -141,16 +174,11 @@ def unread_emails_send(*, now=None) -> int:
         ).exists()
         if due:
             mails.setdefault(p.person_id, UnreadMail(person=p.person)).participations.append(p)
-    for mail in mails.values():
-        _send(mail, digest=False)
-        _mark_emailed(mail.participations)
-    return len(mails)
+    return sum(_send_once(mail, digest=False) for mail in mails.values())
 
 
 def daily_digests_send(*, now=None) -> int:
     """One mail a day with every conversation that has unread messages (preference: daily)."""
-    from django.db.models import Q
-
     now = now or timezone.now()
     wanted = Q(person__messaging_settings__email_frequency=MessagingSettings.EmailFrequency.DAILY)
     mails: dict[int, UnreadMail] = {}
@@ -159,10 +187,15 @@ def daily_digests_send(*, now=None) -> int:
     sent = 0
     for person_id, mail in mails.items():
         row = MessagingSettings.objects.get(person_id=person_id)
-        if row.digest_sent_at and now - row.digest_sent_at < DIGEST_INTERVAL:
+        # Claimed before sending, like the conversations: a retry or a second run skips it.
+        due = Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=now - DIGEST_INTERVAL)
+        if not MessagingSettings.objects.filter(due, pk=row.pk).update(digest_sent_at=now):
             continue
-        _send(mail, digest=True)
-        _mark_emailed(mail.participations)
-        MessagingSettings.objects.filter(pk=row.pk).update(digest_sent_at=now)
-        sent += 1
+        try:
+            sent += _send_once(mail, digest=True)
+        except Exception:
+            MessagingSettings.objects.filter(pk=row.pk, digest_sent_at=now).update(
+                digest_sent_at=row.digest_sent_at
+            )
+            raise
     return sent

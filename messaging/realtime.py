@@ -17,7 +17,8 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+
+from config.after_commit import on_commit_safe
 
 logger = logging.getLogger(__name__)
 
@@ -76,4 +77,4 @@ def broadcast(person_ids: Iterable[int], frame: dict[str, Any]) -> None:
 
 def broadcast_on_commit(person_ids: Iterable[int], frame: dict[str, Any]) -> None:
     targets = list(person_ids)
-    transaction.on_commit(lambda: broadcast(targets, frame))
+    on_commit_safe(lambda: broadcast(targets, frame))

@@ -1,20 +1,37 @@
 """Celery tasks for messaging: thin, idempotent, with time limits (STYLE.md §4).
 
 Scheduled by beat (config/settings/base.py CELERY_BEAT_SCHEDULE): unread mail every
-minute, the daily digest once a day."""
+minute, the daily digest once a day. Each runs alone (a Redis lock, config/locks.py) and
+retries with exponential backoff when the mail server cannot be reached; the notifications
+module claims each mail before sending it, so a retry never mails anyone twice."""
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from celery import shared_task
 
+from config.locks import run_alone
 from messaging import notifications
 
+# SMTP errors and the socket errors under them (refused, reset, timed out, DNS).
+MAIL_ERRORS = (SMTPException, OSError)
+MAIL_RETRY = {
+    "autoretry_for": MAIL_ERRORS,
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
 
-@shared_task(soft_time_limit=120, time_limit=180)
+
+@shared_task(soft_time_limit=120, time_limit=180, **MAIL_RETRY)
+@run_alone("messaging.unread_emails", timeout=180)
 def unread_emails_task() -> int:
     return notifications.unread_emails_send()
 
 
-@shared_task(soft_time_limit=600, time_limit=900)
+@shared_task(soft_time_limit=600, time_limit=900, **MAIL_RETRY)
+@run_alone("messaging.daily_digests", timeout=900)
 def daily_digests_task() -> int:
     return notifications.daily_digests_send()

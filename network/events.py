@@ -4,9 +4,10 @@ their AppConfig.ready(), and services publish after commit, by kind and id."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
-from django.db import transaction
+from config.after_commit import on_commit_safe
 
 ProfileListener = Callable[[str, int], None]
 
@@ -22,11 +23,10 @@ def profile_changed(kind: str, pk: int) -> None:
     """A person or organisation that may be a candidate changed (kind: 'person' or
     'organisation'); listeners run after the transaction commits."""
 
-    def notify() -> None:
-        for listener in list(_listeners):
-            listener(kind, pk)
-
-    transaction.on_commit(notify)
+    # One callback per listener: a listener that fails (its broker is down) is logged and
+    # does not keep the others from hearing.
+    for listener in list(_listeners):
+        on_commit_safe(functools.partial(listener, kind, pk))
 
 
 BulkListener = Callable[[], None]
@@ -43,8 +43,5 @@ def network_changed_in_bulk() -> None:
     """Many records changed at once (an import): listeners rebuild rather than hear of each
     record. They run after the transaction commits."""
 
-    def notify() -> None:
-        for listener in list(_bulk_listeners):
-            listener()
-
-    transaction.on_commit(notify)
+    for listener in list(_bulk_listeners):
+        on_commit_safe(listener)

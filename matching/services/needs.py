@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config.after_commit import on_commit_safe
 from matching.models import Need
 from matching.permissions import can_manage_need, can_post_need
 from network.models import Organisation, Person, RetiredRef
@@ -57,7 +58,7 @@ def _refresh_after_commit(need: Need) -> None:
     from matching.tasks import need_proposals_refresh_task
 
     need_id = need.pk
-    transaction.on_commit(lambda: need_proposals_refresh_task.delay(need_id))
+    on_commit_safe(lambda: need_proposals_refresh_task.delay(need_id))
 
 
 @transaction.atomic

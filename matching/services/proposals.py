@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.after_commit import on_commit_safe
 from matching.engine import RankResult
 from matching.index import index_rank, need_query
 from matching.models import Need, Proposal
@@ -112,7 +113,7 @@ def _lock(proposal: Proposal) -> Proposal:
 def _refresh_need_after_commit(need_id: int) -> None:
     from matching.tasks import need_proposals_refresh_task
 
-    transaction.on_commit(lambda: need_proposals_refresh_task.delay(need_id))
+    on_commit_safe(lambda: need_proposals_refresh_task.delay(need_id))
 
 
 @transaction.atomic
@@ -130,7 +131,7 @@ def proposal_accept(*, proposal: Proposal, actor) -> Proposal:
     proposal.asked_at = now
     proposal.respond_by = now + timedelta(days=RESPONSE_DAYS)
     proposal.save()
-    transaction.on_commit(lambda: _notify(proposal.pk, "asked"))
+    on_commit_safe(lambda: _notify(proposal.pk, "asked"))
     return proposal
 
 
@@ -164,12 +165,12 @@ def proposal_respond(*, proposal: Proposal, actor, accept: bool) -> Proposal:
         proposal.status = Proposal.Status.MATCHED
         proposal.introduction = introduction_open(proposal)
         proposal.save()
-        transaction.on_commit(lambda: _notify(proposal.pk, "matched"))
+        on_commit_safe(lambda: _notify(proposal.pk, "matched"))
     else:
         proposal.status = Proposal.Status.DECLINED
         proposal.save()
         _refresh_need_after_commit(proposal.need_id)
-        transaction.on_commit(lambda: _notify(proposal.pk, "declined"))
+        on_commit_safe(lambda: _notify(proposal.pk, "declined"))
     return proposal
 
 
@@ -250,7 +251,7 @@ def proposals_remind(*, now=None) -> int:
     for proposal in due:
         proposal.reminded_at = now
         proposal.save(update_fields=["reminded_at", "updated_at"])
-        transaction.on_commit(lambda pk=proposal.pk: _notify(pk, "reminder"))
+        on_commit_safe(lambda pk=proposal.pk: _notify(pk, "reminder"))
     return len(due)
 
 
@@ -268,7 +269,7 @@ def proposals_ask_feedback(*, now=None) -> int:
     for proposal in due:
         proposal.feedback_asked_at = now
         proposal.save(update_fields=["feedback_asked_at", "updated_at"])
-        transaction.on_commit(lambda pk=proposal.pk: _notify(pk, "feedback"))
+        on_commit_safe(lambda pk=proposal.pk: _notify(pk, "feedback"))
     return len(due)
 
 

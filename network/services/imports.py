@@ -55,6 +55,10 @@ WRITE_BATCH = 1000
 # Allowed values are listed in a message up to this many; beyond, only close matches.
 MAX_LISTED = 40
 MAX_SHOWN_VALUE = 60
+# The longest line read (in bytes for a binary file): a line is read at most this far, so a
+# file with one endless line cannot fill the memory (docs/import.md). Generous: a record
+# with a long description and every list filled is well under 100 KiB.
+MAX_LINE_BYTES = 1024 * 1024
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 RECORD_FIELD = "record"  # the field of a problem that concerns the record as a whole
 
@@ -265,13 +269,39 @@ def _reject_constant(name: str) -> Any:
     raise _NotANumber(name)
 
 
+class _TooLong(str):
+    """The text of a line longer than MAX_LINE_BYTES (never read to its end)."""
+
+
+_TOO_LONG = _TooLong()
+_LINE_SKIP_CHUNK = 64 * 1024
+
+
+def _bounded_lines(stream) -> Iterator[str | bytes]:
+    """The lines of a file, each read at most MAX_LINE_BYTES far: a longer one is yielded as
+    _TOO_LONG and the rest of it is skipped in chunks, never held whole."""
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE_BYTES and raw[-1:] not in ("\n", b"\n"):
+            while True:
+                rest = stream.readline(_LINE_SKIP_CHUNK)
+                if not rest or rest[-1:] in ("\n", b"\n"):
+                    break
+            yield _TOO_LONG
+            continue
+        yield raw
+
+
 def _numbered_lines(lines: Iterable[str | bytes] | str | bytes) -> Iterator[tuple[int, str | None]]:
-    """(line number, text) for each physical line; text is None for a line that is not UTF-8."""
+    """(line number, text) for each physical line; text is None for a line that is not UTF-8
+    and _TOO_LONG for a line longer than MAX_LINE_BYTES."""
     if isinstance(lines, str):
         lines = lines.split("\n")
     elif isinstance(lines, bytes):
         lines = lines.split(b"\n")
-    iterator = iter(lines)
+    iterator = _bounded_lines(lines) if hasattr(lines, "readline") else iter(lines)
     number = 0
     while True:
         try:
@@ -283,6 +313,9 @@ def _numbered_lines(lines: Iterable[str | bytes] | str | bytes) -> Iterator[tupl
             yield number + 1, None
             return
         number += 1
+        if raw is _TOO_LONG or len(raw) - (raw[-1:] in ("\n", b"\n")) > MAX_LINE_BYTES:
+            yield number, _TOO_LONG
+            continue
         if isinstance(raw, bytes):
             if number == 1:
                 for mark, encoding in _OTHER_ENCODINGS:
@@ -479,6 +512,12 @@ class ImportContext:
             self.line = number
             if text is None:
                 self.problem("json", _("not valid UTF-8"))
+                continue
+            if text is _TOO_LONG:
+                self.problem(
+                    "json",
+                    _("line is too long (max %(limit)d bytes)") % {"limit": MAX_LINE_BYTES},
+                )
                 continue
             if not text.strip():
                 continue

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.after_commit import on_commit_safe
 from network.events import profile_changed
 from network.models import Invitation, Membership, Organisation, Person
 from network.permissions import can_edit_organisation, can_manage_members
@@ -130,7 +131,7 @@ def membership_invite(
     )
     invitation.full_clean()
     invitation.save()
-    transaction.on_commit(lambda: _invitation_send(invitation, token))
+    on_commit_safe(lambda: _invitation_send(invitation, token))
     return invitation
 
 

@@ -896,3 +896,80 @@ def test_an_anonymous_visitor_is_sent_to_the_admin_login(client):
 
     assert response.status_code == 302
     assert response.url == "/admin/login/?next=/admin/network/import/"
+
+
+# Line length ------------------------------------------------------------------------------
+
+
+class RecordingStream(io.BytesIO):
+    """A binary file that remembers the longest piece it was asked to hand over at once."""
+
+    longest = 0
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = super().readline(size)
+        self.longest = max(self.longest, len(line))
+        return line
+
+    def __next__(self) -> bytes:
+        line = super().__next__()
+        self.longest = max(self.longest, len(line))
+        return line
+
+
+def _long_line(size: int) -> str:
+    return json.dumps({**ORGANISATION, "ref": "lang", "description": "x" * size})
+
+
+def test_a_line_longer_than_the_limit_is_a_problem_and_never_read_whole(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_LINE_BYTES", 1000)
+    content = (
+        "\n".join(
+            jsonl(ORGANISATION, _long_line(50_000), {"type": "fund", "ref": "f-1", "name": "Fonds"})
+        )
+        + "\n"
+    )
+    stream = RecordingStream(content.encode())
+
+    with translation.override("en"):
+        report = network_import(lines=stream, dry_run=False)
+
+    assert [str(problem) for problem in report.errors] == [
+        "line 2: json: line is too long (max 1000 bytes)"
+    ]
+    assert stream.longest <= 64 * 1024
+    assert not Organisation.objects.exists()
+
+
+def test_a_line_of_exactly_the_limit_is_read(monkeypatch):
+    line = _long_line(0)
+    monkeypatch.setattr(imports, "MAX_LINE_BYTES", len(line.encode()))
+    report = network_import(lines=RecordingStream((line + "\n").encode()), dry_run=True)
+    assert report.ok
+
+
+def test_the_command_refuses_a_line_over_one_mebibyte(tmp_path):
+    file = write_file(
+        tmp_path,
+        ORGANISATION,
+        _long_line(imports.MAX_LINE_BYTES),
+        {"type": "fund", "ref": "f-1", "name": "Fonds"},
+    )
+
+    status, _out, err = import_command(file, "--dry-run")
+
+    assert status == 1
+    assert err.splitlines()[0] == "line 2: json: line is too long (max 1048576 bytes)"
+    assert not Organisation.objects.exists()
+
+
+@pytest.mark.urls(__name__)
+def test_the_admin_upload_reports_a_line_that_is_too_long(staff_client, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_LINE_BYTES", 1000)
+    content = ("\n".join(jsonl(ORGANISATION, _long_line(5000))) + "\n").encode()
+
+    response = staff_client.post("/admin/network/import/", {"file": upload(content)})
+
+    assert response.status_code == 200
+    assert [(p.line, p.field) for p in response.context["problems"]] == [(2, "json")]
+    assert not Organisation.objects.exists()
