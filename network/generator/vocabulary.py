@@ -141,10 +141,14 @@ def vocabulary_check(vocabulary: Vocabulary) -> list[str]:
     """Every problem that would make the planner fail or write nonsense, as sentences."""
     problems: list[str] = []
     kinds = set(Organisation.Kind.values)
-    for table in ("kind_phrases", "kind_themes", "kind_target_groups", "organisation_names"):
+    # The planner looks these up for every kind it draws.
+    required = (
+        "kind_phrases", "kind_themes", "kind_target_groups", "organisation_names", "kind_offers"
+    )  # fmt: skip
+    for table in required:
         for kind in sorted(kinds - set(getattr(vocabulary, table))):
             problems.append(f"{table} has no entry for the organisation kind {kind!r}.")
-    for table in ("kind_weights", "kind_lead_weights", "kind_offers", *()):
+    for table in ("kind_weights", "kind_lead_weights", *required):
         for kind in sorted(set(getattr(vocabulary, table)) - kinds):
             problems.append(f"{table} names {kind!r}, which is not an organisation kind.")
     for theme in sorted({slug for slug, _nl, _en in THEMES} - set(vocabulary.theme_texts)):
