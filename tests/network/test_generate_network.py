@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from io import StringIO
 
@@ -9,8 +11,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
+from network.generator.planner import Known, NetworkPlanner
+from network.generator.vocabulary import VOCABULARY_PATH, vocabulary_load
 from network.models import REF_PATTERN, Fund, Initiative, Membership, Organisation, Person
 from network.search import text_search
+from network.taxonomies import LANGUAGES, ROLES, SUCCESS_FACTORS, TARGET_GROUPS, THEMES
 
 SMALL = {"people": 200, "organisations": 20, "initiatives": 50, "seed": 1}
 
@@ -28,6 +33,83 @@ def names(model, prefix: str, field: str = "name") -> list[str]:
         .order_by("ref")
         .values_list(field, flat=True)
     )
+
+
+def _slugs(record, field: str) -> list[str]:
+    return sorted(item.slug for item in getattr(record, field).all())
+
+
+def _refs(record, field: str) -> list[str]:
+    return sorted(item.ref for item in getattr(record, field).all())
+
+
+def network_records(prefix: str = "gen") -> dict[str, list]:
+    """Every generated record with its refs prefix, in a canonical form: ordered by ref, the
+    links as sorted slugs or refs and other records named by ref, never by primary key, so
+    two databases (or two prefixes, after `prefix` is cut off the refs) can be compared."""
+    start = f"{prefix}-"
+
+    def ref(value: str | None) -> str | None:
+        return value.removeprefix(start) if value else value
+
+    organisations = [
+        [
+            ref(o.ref), o.name, o.kind, o.municipality_id, o.description, o.website, o.offers,
+            o.open_to_matching, o.verified,
+            _slugs(o, "themes"), _slugs(o, "target_groups"), _slugs(o, "languages"),
+        ]
+        for o in Organisation.objects.filter(ref__startswith=start)
+        .order_by("ref")
+        .prefetch_related("themes", "target_groups", "languages")
+    ]  # fmt: skip
+    people = [
+        [
+            ref(p.ref), p.name, p.municipality_id, p.skills, p.bio, p.looking_for,
+            p.hours_per_week, p.mentor_capacity, p.visibility, p.open_to_matching, p.email,
+            _slugs(p, "roles"), _slugs(p, "languages"), _slugs(p, "themes"),
+            _slugs(p, "target_groups"),
+        ]
+        for p in Person.objects.filter(ref__startswith=start)
+        .order_by("ref")
+        .prefetch_related("roles", "languages", "themes", "target_groups")
+    ]  # fmt: skip
+    memberships = sorted(
+        [ref(organisation), ref(person), role]
+        for organisation, person, role in Membership.objects.filter(
+            organisation__ref__startswith=start
+        ).values_list("organisation__ref", "person__ref", "role")
+    )
+    initiatives = [
+        [
+            ref(i.ref), i.title, ref(i.organisation.ref if i.organisation else None),
+            ref(i.leader.ref if i.leader else None), i.municipality_id, i.neighbourhood,
+            i.status, str(i.started), str(i.ended), i.summary, i.results, i.obstacles, i.lessons,
+            _slugs(i, "themes"), _slugs(i, "target_groups"), _slugs(i, "success_factors"),
+            [ref(r) for r in _refs(i, "partners")], _refs(i, "funders"),
+        ]
+        for i in Initiative.objects.filter(ref__startswith=start)
+        .order_by("ref")
+        .select_related("organisation", "leader")
+        .prefetch_related("themes", "target_groups", "success_factors", "partners", "funders")
+    ]  # fmt: skip
+    return {
+        "organisations": organisations,
+        "people": people,
+        "memberships": memberships,
+        "initiatives": initiatives,
+    }
+
+
+def network_fingerprint(prefix: str = "gen") -> dict[str, str]:
+    """A SHA-256 of each model's canonical records (network_records), and of them all."""
+    records = network_records(prefix)
+    digest = {
+        name: hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+        for name, rows in records.items()
+    }
+    digest["all"] = hashlib.sha256(json.dumps(digest, sort_keys=True).encode()).hexdigest()
+    digest["counts"] = ",".join(f"{name}={len(rows)}" for name, rows in records.items())
+    return digest
 
 
 @pytest.fixture
@@ -192,3 +274,79 @@ def test_zero_of_everything_is_fine(db):
     stdout, _stderr = generate(people=0, organisations=0, initiatives=0, seed=1)
     assert "0 people" in stdout
     assert not Person.objects.exists()
+
+
+# Recorded from the generator as it was before it became a package (the single 2,236-line
+# management command, commit f1c2aad): `generate_network --people 300 --organisations 20
+# --initiatives 60 --seed 7` in the test database, fingerprinted with network_fingerprint.
+# The refactor into network/generator must write exactly these records. If you change what
+# the generator makes on purpose, record new values and say so in the commit message.
+GOLDEN_SEED_7 = {
+    "organisations": "6c7011779084ab7bfd11675d2de0b1f8a06ab64b985be864f9187d08d3ceb20c",
+    "people": "41edb2a9de9369a0b752a953ce3669887d33834e78987a388a8bf47b6e5e53da",
+    "memberships": "88cd29394507d7e4b770df34a6dc0476d030fe378b09c60d71ff4c26ff20968a",
+    "initiatives": "de847e9630ed21c7fd145684cda8815f7ac344dae2aba4269db2357e8f3ea26a",
+    "counts": "organisations=20,people=300,memberships=278,initiatives=60",
+}
+
+
+def test_the_same_seed_writes_exactly_the_records_the_old_generator_wrote(db):
+    generate(people=300, organisations=20, initiatives=60, seed=7)
+    fingerprint = network_fingerprint()
+    fingerprint.pop("all")
+    assert fingerprint == GOLDEN_SEED_7
+
+
+def _known() -> Known:
+    """What a freshly migrated database knows, without asking it."""
+    return Known(
+        themes=frozenset(slug for slug, *_names in THEMES),
+        target_groups=frozenset(slug for slug, *_names in TARGET_GROUPS),
+        success_factors=frozenset(slug for slug, *_names in SUCCESS_FACTORS),
+        roles=frozenset(slug for slug, *_names in ROLES),
+        languages=frozenset(slug for slug, *_names in LANGUAGES),
+        municipalities={"utrecht": "Utrecht", "zeist": "Zeist", "eemnes": "Eemnes"},
+        funds=(11, 12),
+    )
+
+
+def _plan(seed: int) -> tuple[list, list, list, list]:
+    planner = NetworkPlanner(seed=seed, known=_known())
+    organisations = list(planner.organisations_draw(15))
+    people = list(planner.people_draw(120))
+    memberships = planner.memberships_draw()
+    initiatives = list(planner.initiatives_draw(40))
+    return organisations, people, memberships, initiatives
+
+
+def test_the_planner_is_pure_and_deterministic(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        first = _plan(seed=3)
+    assert first == _plan(seed=3)
+    assert first != _plan(seed=4)
+    organisations, people, memberships, initiatives = first
+    places = {"utrecht", "zeist", "eemnes"}
+    assert {draft.municipality for draft in (*organisations, *people)} <= places
+    assert {f for i in initiatives for f in i.funders} <= {11, 12}
+    assert len([row for row in memberships if row[2] == Membership.Role.ADMIN]) == 15
+
+
+def test_the_vocabulary_file_is_checked_when_it_is_read(tmp_path):
+    vocabulary = vocabulary_load()
+    assert vocabulary.origin_by_key["dutch"].speaks_dutch == 1.0
+    assert set(vocabulary.theme_texts) >= {slug for slug, *_names in THEMES}
+
+    data = json.loads(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    data["theme_texts"]["food"]["titles"].append("Koken in {stad}")
+    del data["kind_phrases"]["school"]
+    broken = tmp_path / "vocabulary.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError) as error:
+        vocabulary_load(broken)
+    assert "unknown {stad} in 'Koken in {stad}'" in str(error.value)
+    assert "kind_phrases has no entry for the organisation kind 'school'" in str(error.value)
+
+    data["unexpected"] = []
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="unexpected"):
+        vocabulary_load(broken)
