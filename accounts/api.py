@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -37,7 +38,8 @@ class SessionCookieAuth(APIKeyCookie):
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request):
             raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
-        return request.COOKIES.get(self.param_name)
+        # The name in settings, not param_name: production names it __Host-sessionid.
+        return request.COOKIES.get(settings.SESSION_COOKIE_NAME)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not request.user.is_authenticated:

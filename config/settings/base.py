@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Scripts from this origin only, no framing, no plugins (docs/security.md).
+    "config.content_security.ContentSecurityPolicyMiddleware",
     "config.api.ApiJsonErrorsMiddleware",
     # PostgreSQL unreachable: 503 with a short page (JSON under /api/), not a 500.
     "config.outage.DatabaseOutageMiddleware",
@@ -106,7 +108,7 @@ REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
     # The pub/sub layer delivers with a far lower p99 than the list-based layer
-    # (FACTS.md: 11 ms against 182 ms at 1,000 sockets); delivery guarantees come
+    # (docs/development.md, Measured: 11 ms against 182 ms at 1,000 sockets); delivery guarantees come
     # from the database and `sync`, not from the layer.
     CHANNEL_LAYERS = {
         "default": {

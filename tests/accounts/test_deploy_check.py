@@ -63,3 +63,24 @@ def test_production_requires_two_factor_authentication_for_staff():
     result = _manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True"]
+
+
+def test_production_cookies_carry_the_host_prefix_and_every_page_a_content_security_policy():
+    code = (
+        "from django.conf import settings as s;"
+        "from config.content_security import DEFAULT_POLICY as p;"
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME,"
+        " 'config.content_security.ContentSecurityPolicyMiddleware' in s.MIDDLEWARE,"
+        " p['frame-ancestors'], p['object-src'], p['base-uri'], p['script-src'])"
+    )
+    result = _manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "'none'",
+        "'none'",
+        "'none'",
+        "'self'",
+    ]
