@@ -1,4 +1,4 @@
-"""Side effects after a commit (STYLE.md §4): one way, for every app.
+"""Side effects after a commit (docs/development.md, style §4): one way, for every app.
 
 A committed write is done: a side effect that fails afterwards (Redis or the Celery broker
 down, an SMTP error, a listener's bug) is logged and must never turn the request that made

@@ -1,4 +1,4 @@
-"""The HTTP API at /api/v1/ (CONTRACTS.md §5; docs/api.md).
+"""The HTTP API at /api/v1/ (docs/contracts.md §5; docs/api.md).
 
 Each app contributes a django-ninja router from its `api.py`; this module mounts them and
 makes every error a JSON body with `detail`.

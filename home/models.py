@@ -18,7 +18,7 @@ class Purpose(models.TextChoices):
     FUNDER = "funder", _("I work for a municipality or a fund")
 
 
-# The network role (CONTRACTS.md §2) each purpose gives; FUNDER gives none: it is about an
+# The network role (docs/contracts.md §2) each purpose gives; FUNDER gives none: it is about an
 # organisation, not a person's role.
 PURPOSE_ROLES = {
     Purpose.PROJECT: "project_leader",

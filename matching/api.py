@@ -1,4 +1,4 @@
-"""Matching in the API (CONTRACTS.md §5): needs, their proposals, and answering them."""
+"""Matching in the API (docs/contracts.md §5): needs, their proposals, and answering them."""
 
 from datetime import date
 

@@ -23,7 +23,7 @@ class MatchingConfig(AppConfig):
         profile_changed_subscribe(_candidate_changed)
         network_changed_in_bulk_subscribe(_network_changed_in_bulk)
         demo_file_register(Path(__file__).with_name("demo") / "needs.jsonl")
-        # `need` lines in the network import (CONTRACTS.md §3).
+        # `need` lines in the network import (docs/contracts.md §3).
         import_type_register(
             type_name="need",
             handler=ModelRecordType(

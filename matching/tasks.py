@@ -1,4 +1,4 @@
-"""Celery tasks for matching: thin, idempotent, by id, with time limits (STYLE.md §4)."""
+"""Celery tasks for matching: thin, idempotent, by id, with time limits (docs/development.md, style §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Messaging in the API (CONTRACTS.md §5; docs/messaging.md, docs/api.md).
+"""Messaging in the API (docs/contracts.md §5; docs/messaging.md, docs/api.md).
 
 A message posted here goes through the same `message_send` as the WebSocket, so it
 reaches every open socket of the participants."""

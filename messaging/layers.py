@@ -2,7 +2,7 @@
 
 `group_send_many(groups, message)` sends one message to many groups, serialised once and
 published in one pipelined round trip per Redis shard. A chat message goes to each
-participant's personal group (ARCHITECTURE.md: "group_send to each participant's personal
+participant's personal group (docs/development.md: "group_send to each participant's personal
 group"); channels-redis's own `group_send` publishes one group at a time, each PUBLISH
 waiting for its reply under the shard's lock, which it shares with subscribing. At 1,000
 sockets and 200 messages a second (five publishes each) that lock became the queue every

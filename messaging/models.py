@@ -184,7 +184,7 @@ class Attachment(models.Model):
         return self.content_type.startswith("image/")
 
 
-# A signal, not a service (STYLE.md §1 prefers services): Attachment rows also go by
+# A signal, not a service (docs/development.md, style §1 prefers services): Attachment rows also go by
 # cascade (a message, a conversation, a person), by queryset.delete() and by account
 # erasure, and no service sees those. Django sends post_delete for each of them (a model
 # with a receiver is never fast-deleted). The file goes only once the deletion commits: a

@@ -78,7 +78,7 @@ ALLOWED_ATTACHMENT_TYPES = {
 
 
 class MessagingError(Exception):
-    """A refusal with a protocol error code (CONTRACTS.md §6) and a readable detail."""
+    """A refusal with a protocol error code (docs/contracts.md §6) and a readable detail."""
 
     code = "invalid"
     status = 400
@@ -117,7 +117,7 @@ class RateLimited(MessagingError):
 
 
 def message_frame(message: Message, *, frame_type: str = "message.new") -> dict[str, Any]:
-    """The `message.new` frame (CONTRACTS.md §6), plus the flags for edits and deletions.
+    """The `message.new` frame (docs/contracts.md §6), plus the flags for edits and deletions.
 
     `message.author` must be loaded (select_related) or None; attachments prefetched."""
     removed = message.deleted_at is not None or message.hidden_at is not None

@@ -1,4 +1,4 @@
-"""Celery tasks for messaging: thin, idempotent, with time limits (STYLE.md §4).
+"""Celery tasks for messaging: thin, idempotent, with time limits (docs/development.md, style §4).
 
 Scheduled by beat (config/settings/base.py CELERY_BEAT_SCHEDULE): unread mail every
 minute, the daily digest once a day. Each runs alone (a Redis lock, config/locks.py) and

@@ -32,7 +32,7 @@ from network.services.refs import ref_retire
 
 class NetworkRecordAdmin(admin.ModelAdmin):
     """Edits in the admin keep search current, and deleted records' refs are retired so
-    they are never reused (CONTRACTS.md §1). For funds: they have no service, and nothing
+    they are never reused (docs/contracts.md §1). For funds: they have no service, and nothing
     else (matching) hears of them."""
 
     def save_related(self, request, form, formsets, change) -> None:
@@ -111,7 +111,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
     ordering = ["position"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        # The slugs are a public contract (CONTRACTS.md §2): never removed.
+        # The slugs are a public contract (docs/contracts.md §2): never removed.
         return False
 
 

@@ -1,4 +1,4 @@
-"""The network in the API (CONTRACTS.md §5; docs/api.md): organisations, initiatives and
+"""The network in the API (docs/contracts.md §5; docs/api.md): organisations, initiatives and
 people, with the same filters and permission rules as the pages."""
 
 from datetime import date

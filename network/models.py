@@ -1,5 +1,5 @@
 """Who is who: organisations, people, initiatives (the knowledge bank), funds and the
-taxonomies of CONTRACTS.md §2. See docs/network.md."""
+taxonomies of docs/contracts.md §2. See docs/network.md."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ ref_validator = RegexValidator(
 
 
 class Taxonomy(models.Model):
-    """A fixed vocabulary (CONTRACTS.md §2): the slug is the stable key, names are per language."""
+    """A fixed vocabulary (docs/contracts.md §2): the slug is the stable key, names are per language."""
 
     slug = models.SlugField(primary_key=True, max_length=40)
     name_nl = models.CharField(max_length=100)
@@ -106,7 +106,7 @@ class Referenced(models.Model):
 
 
 class RetiredRef(models.Model):
-    """Refs of deleted records: a ref is never reused (CONTRACTS.md §1)."""
+    """Refs of deleted records: a ref is never reused (docs/contracts.md §1)."""
 
     ref = models.CharField(max_length=80, primary_key=True)
     kind = models.CharField(max_length=20)

@@ -1,4 +1,4 @@
-"""Reads for the network: directories, the knowledge bank, overviews (STYLE.md §1).
+"""Reads for the network: directories, the knowledge bank, overviews (docs/development.md, style §1).
 
 Every list runs a fixed number of queries whatever its length (select_related and
 prefetch_related; tests/network/test_query_counts.py).

@@ -1,4 +1,4 @@
-"""The vocabularies of CONTRACTS.md §2 and the municipalities of the province of Utrecht.
+"""The vocabularies of docs/contracts.md §2 and the municipalities of the province of Utrecht.
 
 The slugs are a public contract: add, never rename or remove. Migration 0002 loads these
 tables; `taxonomy_sync()` (run by that migration and by `load_demo`) adds new entries.

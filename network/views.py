@@ -1,6 +1,6 @@
 """Pages of the network: the knowledge bank, directories, registration and profiles.
 
-Views are thin (STYLE.md §2): parse with a form, authorise through network.permissions,
+Views are thin (docs/development.md, style §2): parse with a form, authorise through network.permissions,
 call one service or selector, render. HTMX requests get the results partial only.
 """
 

@@ -1,4 +1,4 @@
-"""No input, however malformed, gets a 500 from the API (CONTRACTS.md §5).
+"""No input, however malformed, gets a 500 from the API (docs/contracts.md §5).
 
 Schemathesis generates requests from /api/v1/openapi.json for every operation and sends
 them, signed in with a Bearer token, to the WSGI application; the check is

@@ -1,1 +1,1 @@
-"""Writes for matching: needs, proposals and their flow, matching rounds (STYLE.md §1)."""
+"""Writes for matching: needs, proposals and their flow, matching rounds (docs/development.md, style §1)."""

@@ -1,1 +1,1 @@
-"""Writes for the network, one module per entity (STYLE.md §1)."""
+"""Writes for the network, one module per entity (docs/development.md, style §1)."""

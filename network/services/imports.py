@@ -1,4 +1,4 @@
-"""The network import (CONTRACTS.md §3): JSON Lines in, all or nothing. See docs/import.md.
+"""The network import (docs/contracts.md §3): JSON Lines in, all or nothing. See docs/import.md.
 
 `network_import` works in two phases. It first reads and validates every line and collects
 every problem as `line N: field: message`; only a file without a single problem is then
@@ -622,7 +622,7 @@ class ImportContext:
     def _refs_check_stored(self, defined: Mapping[str, int]) -> None:
         """Load the stored records the file updates. A ref that is retired, or taken by a
         record of another type, is a problem: a ref names one record and is never reused
-        (CONTRACTS.md §1)."""
+        (docs/contracts.md §1)."""
         refs = list(defined)
         for chunk in _chunks(refs):
             for ref, kind in RetiredRef.objects.filter(ref__in=chunk).values_list("ref", "kind"):
@@ -724,7 +724,7 @@ class ImportContext:
 
 
 def network_import(*, lines: Iterable[str | bytes] | str | bytes, dry_run: bool) -> ImportReport:
-    """Import JSON Lines (CONTRACTS.md §3; docs/import.md): validate every line, then, if
+    """Import JSON Lines (docs/contracts.md §3; docs/import.md): validate every line, then, if
     there is no problem at all and this is no dry run, write everything in one transaction.
 
     `lines` is anything that yields lines: a file opened in binary mode (then a line that is

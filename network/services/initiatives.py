@@ -94,7 +94,7 @@ def initiative_update(*, initiative: Initiative, actor, data: dict[str, Any]) ->
 
 @transaction.atomic
 def initiative_delete(*, initiative: Initiative, actor) -> None:
-    """Remove an initiative from the knowledge bank; its ref is retired (CONTRACTS.md §1)."""
+    """Remove an initiative from the knowledge bank; its ref is retired (docs/contracts.md §1)."""
     if not can_edit_initiative(actor, initiative):
         raise PermissionDenied(
             _("Only members of the lead organisation can change this initiative.")

@@ -93,7 +93,7 @@ def organisation_update(*, organisation: Organisation, actor, data: dict[str, An
 
 @transaction.atomic
 def organisation_delete(*, organisation: Organisation, actor) -> None:
-    """Staff remove an organisation; its ref is retired and never reused (CONTRACTS.md §1)."""
+    """Staff remove an organisation; its ref is retired and never reused (docs/contracts.md §1)."""
     if not getattr(actor, "is_staff", False):
         raise PermissionDenied(_("Only platform staff can remove an organisation."))
     member_ids = list(organisation.memberships.values_list("person_id", flat=True))

@@ -1,7 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium against a live server.
 
 Run as their own pytest invocation (`make e2e`, or the second half of `make test`): sync
-Playwright and pytest-asyncio clash in one process (FACTS.md). Later issues reuse the
+Playwright and pytest-asyncio clash in one process (docs/development.md, Measured). Later issues reuse the
 `page` fixture, `sign_up`, `sign_in` and `assert_accessible`.
 """
 

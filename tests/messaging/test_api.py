@@ -1,4 +1,4 @@
-"""Conversations and messages in the API (CONTRACTS.md §5)."""
+"""Conversations and messages in the API (docs/contracts.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The realtime protocol (CONTRACTS.md §6) through the real ASGI application."""
+"""The realtime protocol (docs/contracts.md §6) through the real ASGI application."""
 
 from __future__ import annotations
 

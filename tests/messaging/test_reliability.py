@@ -1,4 +1,4 @@
-"""The guarantees of CONTRACTS.md §6 on real Redis: nothing lost, nothing duplicated."""
+"""The guarantees of docs/contracts.md §6 on real Redis: nothing lost, nothing duplicated."""
 
 from __future__ import annotations
 

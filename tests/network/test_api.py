@@ -1,4 +1,4 @@
-"""The network API contract (CONTRACTS.md §5): lists with limit/offset answering
+"""The network API contract (docs/contracts.md §5): lists with limit/offset answering
 {"count", "items"}, the filters, details by ref, registering an organisation, and no input,
 however malformed, answering a 500."""
 

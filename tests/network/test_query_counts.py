@@ -1,5 +1,5 @@
 """Every list page and API list runs a fixed number of SQL queries whatever its length
-(STYLE.md §10): the count with 12 rows equals the count with 2 rows."""
+(docs/development.md, style §10): the count with 12 rows equals the count with 2 rows."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ EMPTY_REASON_TEXT = {
 
 
 class Command(BaseCommand):
-    help = "Print the matching engine's proposals for a need, best first (CONTRACTS.md §4)."
+    help = "Print the matching engine's proposals for a need, best first (docs/contracts.md §4)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("need_ref")

@@ -1,4 +1,4 @@
-"""`python manage.py import_network FILE [--dry-run]` (CONTRACTS.md §3; docs/import.md)."""
+"""`python manage.py import_network FILE [--dry-run]` (docs/contracts.md §3; docs/import.md)."""
 
 from __future__ import annotations
 
