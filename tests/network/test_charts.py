@@ -53,14 +53,13 @@ def _check_svg(svg: ET.Element) -> dict[str, float]:
     view_box = svg.attrib["viewBox"].split()
     assert len(view_box) == 4 and all(NUMBER.match(n) for n in view_box), view_box
 
-    # Bars are the rects after the background; each follows its label's <text>.
+    # Each bar follows its label (the <text> at x=0).
     widths, label = {}, None
     for element in svg:
         if _local(element.tag) == "text" and element.attrib.get("x") == "0":
             label = element.text
-        elif _local(element.tag) == "rect" and label is not None:
+        elif element.attrib.get("class") == "bruggen-chart__bar":
             widths[label] = float(element.attrib["width"])
-            label = None
     return widths
 
 
