@@ -8,6 +8,7 @@ Used by tests/test_contrast.py (the stylesheets as written) and tests/e2e/test_l
 from __future__ import annotations
 
 import colorsys
+import itertools
 import re
 from typing import NamedTuple
 
@@ -114,7 +115,7 @@ def gradient_colours(value: str) -> list[Colour]:
                 stops.append(colour)
             elif not (position == 0 or _HINT.match(part)):
                 raise ValueError(f"a gradient stop without a colour we know: {part!r}")
-        for first, second in zip(stops, stops[1:], strict=False):
+        for first, second in itertools.pairwise(stops):
             colours += [
                 Colour(*(a + (b - a) * step / _SAMPLES for a, b in zip(first, second, strict=True)))
                 for step in range(_SAMPLES)
