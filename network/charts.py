@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from network.selectors import Overview
 
 # One row a bar: the label and the count on a line above the bar, so that a phone shows
-# the chart at about its own size (13 px text) instead of scaling a wide one down.
+# the chart at about its own size (14 px text) instead of scaling a wide one down.
 ROW_HEIGHT = 34
-LABEL_BASELINE = 13
-BAR_TOP = 17
-BAR_HEIGHT = 12
+LABEL_BASELINE = 14
+BAR_TOP = 18
+BAR_HEIGHT = 11
 CHART_WIDTH = 320
 BAR_SPACE = CHART_WIDTH  # the longest bar
 

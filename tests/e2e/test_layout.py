@@ -193,10 +193,10 @@ def _visit_on_a_phone(page, name: str, path: str, who: str) -> None:
     where = f"{path} ({who}, 360 px)"
     page.goto(path)
     page.wait_for_load_state("networkidle")
+    _screenshot(page, f"360-{who}-{name}")  # first, to look at what a failure is about
     _assert_fits_the_width(page, where)
     _assert_machine_numbers_are_plain(page, where)
     assert_accessible(page, context=where)
-    _screenshot(page, f"360-{who}-{name}")
     _assert_menu_works(page, where)
     page.locator("[data-menu-button]").click()
     _screenshot(page, f"360-{who}-{name}-menu")
@@ -223,11 +223,13 @@ def test_the_chat_fills_a_phone_screen(page, world):
     chat = page.locator("[data-chat]")
     box = chat.bounding_box()
     assert box["width"] >= PHONE["width"] - 2 * 16 - 1  # the page's own margins only
-    send = page.locator("[data-send-form]")
-    expect(send).to_be_visible()
-    send_box = send.bounding_box()
-    assert send_box["x"] + send_box["width"] <= PHONE["width"]
+    assert box["height"] >= PHONE["height"] * 0.75
+    # The box to write in is inside the chat's own height, not below a long page.
+    send = page.locator("[data-send-form]").bounding_box()
+    assert send["x"] + send["width"] <= PHONE["width"]
+    assert send["y"] + send["height"] <= box["y"] + box["height"] + 1
     _assert_fits_the_width(page, "conversation")
+    _screenshot(page, "360-signed-in-chat")
 
 
 def test_without_javascript_the_navigation_is_a_visible_list(browser, live_server, world):
