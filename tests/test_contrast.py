@@ -244,6 +244,8 @@ class Computed:
 
 
 def _substitute(value: str, custom: dict[str, str], depth: int = 0) -> str:
+    """var() replaced; an undefined property without a fallback makes the whole value
+    invalid at computed-value time, which CSS treats as `unset` (here: "unset")."""
     if depth > 20:
         raise ValueError(f"var() cycle in {value!r}")
     start = value.find("var(")
@@ -253,8 +255,13 @@ def _substitute(value: str, custom: dict[str, str], depth: int = 0) -> str:
     while level:
         level += {"(": 1, ")": -1}.get(value[index], 0)
         index += 1
-    name, _, fallback = value[start + 4 : index - 1].partition(",")
-    replacement = custom.get(name.strip(), fallback.strip())
+    name, comma, fallback = value[start + 4 : index - 1].partition(",")
+    if name.strip() in custom:
+        replacement = custom[name.strip()]
+    elif comma:
+        replacement = fallback.strip()
+    else:
+        return "unset"
     return _substitute(value[:start] + replacement + value[index:], custom, depth + 1)
 
 
@@ -317,7 +324,11 @@ class Cascade:
         custom = dict(parent.custom)
         for name, value in declared:
             if name.startswith("--"):
-                custom[name] = _substitute(value, custom)
+                substituted = _substitute(value, custom)
+                if substituted == "unset":
+                    custom.pop(name, None)  # invalid: as if the property were not set
+                else:
+                    custom[name] = substituted
         values: dict[str, str] = {}
         for name, value in declared:
             if name.startswith("--"):
@@ -330,7 +341,7 @@ class Cascade:
             else:
                 values[name] = value
 
-        colour_value = values.get("color", "inherit").strip().lower()
+        colour_value = values.get("color", "inherit").strip().lower() or "inherit"
         if colour_value in ("inherit", "currentcolor", "unset"):
             colour = parent.colour
         elif colour_value == "initial":
@@ -338,6 +349,7 @@ class Cascade:
         else:
             colour = parse_colour(colour_value)
         background_value = values.get("background-color", "transparent").strip().lower()
+        background_value = background_value or "transparent"
         if background_value in ("initial", "unset", "inherit"):
             background_value = "transparent"
         background = (
@@ -413,7 +425,7 @@ def contrast_failures(html: str, *, extra_css: str = "") -> tuple[list[str], int
                         f"{width}px <{element.tag} class={element.attrs.get('class', '')!r}> "
                         f"{element.own_text[:30]!r}: {ratio:.2f} on {background}"
                     )
-    return failures, checked
+    return list(dict.fromkeys(failures)), checked
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
