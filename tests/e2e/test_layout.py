@@ -322,7 +322,7 @@ def test_header_and_footer_text_reach_aa_contrast_as_painted(page, world, viewpo
                 if ratio < needed:
                     failures.append(f"{path} {item['tag']} {item['text']!r}: {ratio:.2f}")
     assert checked > 10
-    assert not failures, "\n".join(failures)
+    assert not failures, "\n".join(dict.fromkeys(failures))
 
 
 def test_the_language_switch_keeps_the_phone_layout(page):

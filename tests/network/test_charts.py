@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from network.charts import BAR_SPACE, DIMENSIONS
-from network.models import Theme
+from network.models import Municipality, Theme
 from tests.factories import InitiativeFactory
 from tests.markup import parse_html
 
@@ -131,6 +131,19 @@ def _label_and_count_texts(svg: ET.Element):
 
 def test_an_unknown_chart_is_a_404(client):
     assert client.get("/initiatives/overview/nonsense.svg").status_code == 404
+
+
+def test_a_label_with_markup_stays_text_in_the_svg_file(client):
+    """The chart file is served as image/svg+xml from the site's own origin, where a
+    <script> in it would run when opened: labels are escaped like any template text."""
+    hostile = Municipality.objects.create(
+        slug="hostile", name='<script>alert("x")</script>', latitude=52.1, longitude=5.1
+    )
+    InitiativeFactory(municipality=hostile)
+    response = client.get("/initiatives/overview/municipalities.svg")
+    svg = _parse_svg(response.content)
+    assert not [element for element in svg.iter() if _local(element.tag) == "script"]
+    assert '<script>alert("x")</script>' in _check_svg(svg)
 
 
 # Numbers a machine reads, in every template -------------------------------------------
