@@ -332,3 +332,4 @@ def test_the_language_switch_keeps_the_phone_layout(page):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     _assert_fits_the_width(page, "home in English")
     expect(page.locator("[data-menu-button]")).to_have_text("Menu")
+    _screenshot(page, "360-anonymous-home-english")
