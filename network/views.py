@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from network import permissions, selectors
+from network import charts, permissions, selectors
 from network.forms import (
     FundSearchForm,
     InitiativeForm,
@@ -118,49 +118,22 @@ def initiative_edit(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def knowledge_bank_overview(request: HttpRequest) -> HttpResponse:
+    overview = selectors.knowledge_bank_overview()
     return render(
-        request, "network/overview.html", {"overview": selectors.knowledge_bank_overview()}
+        request,
+        "network/overview.html",
+        {"overview": overview, "charts": charts.overview_charts(overview=overview)},
     )
 
 
-CHART_DIMENSIONS = {
-    "themes": ("by_theme", "theme"),
-    "target-groups": ("by_target_group", "target_group"),
-    "municipalities": ("by_municipality", "municipality"),
-    "success-factors": ("by_success_factor", "success_factor"),
-}
-
-
 def knowledge_bank_chart(request: HttpRequest, dimension: str) -> HttpResponse:
-    """A horizontal bar chart as SVG, drawn by the app (no chart library, no CDN)."""
-    if dimension not in CHART_DIMENSIONS:
-        raise Http404
-    attribute, _parameter = CHART_DIMENSIONS[dimension]
-    rows = getattr(selectors.knowledge_bank_overview(), attribute)
-    maximum = max((n for _row, n in rows), default=0) or 1
-    bar_height, label_width, bar_width = 26, 260, 360
-    bars = [
-        {
-            "label": row.name,
-            "count": n,
-            "y": index * bar_height,
-            "width": round(bar_width * n / maximum, 1),
-            "text_y": index * bar_height + 17,
-        }
-        for index, (row, n) in enumerate(rows)
-    ]
+    """One of the overview's charts on its own, as an SVG file (network/charts.py)."""
+    chosen = charts.dimension_get(dimension)
+    rows = getattr(selectors.knowledge_bank_overview(), chosen.attribute)
     response = render(
         request,
         "network/chart.svg",
-        {
-            "bars": bars,
-            "height": max(len(bars), 1) * bar_height,
-            "label_width": label_width,
-            "bar_width": bar_width,
-            "total_width": label_width + bar_width + 60,
-            "count_x": bar_width + 8,
-            "title": dimension,
-        },
+        {"chart": charts.bar_chart(dimension=chosen, rows=rows)},
         content_type="image/svg+xml; charset=utf-8",
     )
     response["Cache-Control"] = "max-age=60"
