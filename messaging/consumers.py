@@ -8,6 +8,7 @@ person joins their personal group `person.<id>`, to which the services send fram
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import math
@@ -19,9 +20,12 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from messaging import limits, selectors, services
+from messaging.formatting import message_html
 from messaging.realtime import abroadcast, person_group
 from network.models import Person
 from network.selectors import person_for_user
@@ -165,6 +169,40 @@ def _within_person_limit(kind: str, person: Person, service: Callable, kwargs: d
     return service(**kwargs)
 
 
+def _socket_language(scope: dict[str, Any]) -> str:
+    """The language the socket's pages are in: LocaleMiddleware's choice for the same
+    cookie and Accept-Language header."""
+    request = HttpRequest()
+    request.COOKIES = scope.get("cookies") or {}
+    for name, value in scope.get("headers") or []:
+        if name == b"accept-language":
+            request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+    return translation.get_language_from_request(request)
+
+
+def _localise(frame: dict[str, Any], language: str) -> dict[str, Any]:
+    """A message frame with its `html` drawn in `language` (frames carry it in the
+    interface's first language, settings.LANGUAGE_CODE)."""
+    if "html" not in frame or language == settings.LANGUAGE_CODE:
+        return frame
+    with translation.override(language):
+        return {**frame, "html": message_html(frame, edit_window=services.EDIT_WINDOW)}
+
+
+@functools.lru_cache(maxsize=256)
+def _localised_text(text: str, language: str) -> str:
+    """A broadcast frame's text for a socket in another language: drawn once per message
+    and language in this process, however many of its sockets receive it."""
+    if '"html"' not in text:
+        return text
+    return json.dumps(_localise(json.loads(text), language), ensure_ascii=False)
+
+
+def _sync(language: str, **kwargs: Any) -> tuple[list[dict[str, Any]], int]:
+    frames, last_seq = services.sync_messages(**kwargs)
+    return [_localise(frame, language) for frame in frames], last_seq
+
+
 def _send(**kwargs: Any) -> tuple[services.SendResult, dict[str, Any]]:
     # The frame (its HTML included) is made here, in the pool thread, not on the event loop.
     result = services.message_send(**kwargs)
@@ -179,6 +217,7 @@ class MessagingConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.limits = limits.SocketLimits()
+        self.language = settings.LANGUAGE_CODE
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             # Accept first so the browser sees the close code (a refused handshake has none).
@@ -193,6 +232,7 @@ class MessagingConsumer(AsyncWebsocketConsumer):
             self.closing = True
             return
         self.person = person
+        self.language = _socket_language(self.scope)
         if person is not None:
             self.admitted = True
             await self.channel_layer.group_add(person_group(person.pk), self.channel_name)
@@ -305,12 +345,12 @@ class MessagingConsumer(AsyncWebsocketConsumer):
             await abroadcast(result.recipients, message)
         else:
             # A repeat: answer this socket with the stored message (the acknowledgement).
-            await self.send_frame(message)
+            await self.send_frame(_localise(message, self.language))
 
     async def on_sync(self, frame: dict[str, Any]) -> None:
         frames, last_seq = await self.call(
             "sync",
-            services.sync_messages,
+            functools.partial(_sync, self.language),
             conversation_id=frame["conversation"],
             person=self.person,
             after_seq=frame["after_seq"],
@@ -361,4 +401,7 @@ class MessagingConsumer(AsyncWebsocketConsumer):
     # Layer events --------------------------------------------------------------------
 
     async def messaging_frame(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=event["text"])
+        text = event["text"]
+        if self.language != settings.LANGUAGE_CODE:
+            text = _localised_text(text, self.language)
+        await self.send(text_data=text)

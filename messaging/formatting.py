@@ -1,9 +1,16 @@
-"""From a message's plain text to the small, safe HTML shown to participants.
+"""How a message is drawn: its body as small, safe HTML, and the message as one fragment.
 
 The body is escaped first, then a handful of patterns become markup (links, **bold**,
 _italic_, `code`, @mentions, line breaks), and nh3 sanitises the result against an allow
 list, so nothing a sender types can become a script, a style or an attribute we did not
 put there ourselves.
+
+`message_html` draws a whole message (`templates/messaging/_message.html`) from its frame,
+the one way a message is drawn: the conversation page includes it for its history, and
+the socket carries it in the frame's `html` (docs/messaging.md, One way to draw a
+message). It holds nothing of the viewer, so it is rendered once per message, not once
+per recipient; the page shows the actions that are the viewer's by their
+`data-author`.
 """
 
 from __future__ import annotations
@@ -11,8 +18,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 import nh3
+from django.template.loader import get_template
+from django.utils import timezone
 
 ALLOWED_TAGS = {"a", "strong", "em", "code", "br", "span"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -64,4 +75,20 @@ def body_to_html(body: str, *, mentionable: Iterable[str] = ()) -> str:
         allowed_classes=ALLOWED_CLASSES,
         url_schemes={"http", "https"},
         link_rel="noopener noreferrer nofollow",
+    )
+
+
+def message_html(frame: dict[str, Any], *, edit_window: timedelta) -> str:
+    """The message's `<li>` (templates/messaging/_message.html) from its frame
+    (services.message_frame), in the active language. Within `edit_window` of sending,
+    the author's edit and delete actions are in it (the page shows them to the author)."""
+    sent_at = datetime.fromisoformat(frame["sent_at"])
+    editable = (
+        bool(frame["author"])
+        and not frame["deleted"]
+        and not frame["hidden"]
+        and timezone.now() - sent_at <= edit_window
+    )
+    return get_template("messaging/_message.html").render(
+        {"m": frame, "sent_at": sent_at, "editable": editable}
     )
