@@ -22,7 +22,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from messaging import limits, selectors, services
 from messaging.formatting import message_html
@@ -138,11 +138,12 @@ def parse_frame(text: str | None) -> dict[str, Any]:
 
 def _too_fast(wait: float) -> FrameError:
     seconds = max(1, math.ceil(wait))
-    return FrameError(
-        "rate_limited",
-        _("You are sending too much at once; wait %(seconds)d seconds.") % {"seconds": seconds},
-        retry_after=seconds,
+    detail = ngettext(
+        "You are sending too much at once; wait %(seconds)d second.",
+        "You are sending too much at once; wait %(seconds)d seconds.",
+        seconds,
     )
+    return FrameError("rate_limited", detail % {"seconds": seconds}, retry_after=seconds)
 
 
 def _admit(user, channel_name: str) -> tuple[Person | None, bool]:
