@@ -97,6 +97,14 @@ def _is_text(value: str) -> bool:
     return True
 
 
+def echo_client_id(frame: Any) -> str:
+    """The frame's client_id as an error may echo it: text that can be sent, or ""."""
+    client_id = frame.get("client_id") if isinstance(frame, dict) else None
+    if not isinstance(client_id, str) or not _is_text(client_id):
+        return ""
+    return client_id[: services.MAX_CLIENT_ID_LENGTH]
+
+
 def parse_frame(text: str | None) -> dict[str, Any]:
     """The frame as a dict with the right fields, or FrameError with a protocol code
     (ERROR_CODES); nothing else, whatever the text (tests/messaging/test_frame_parser.py)."""
@@ -113,10 +121,7 @@ def parse_frame(text: str | None) -> dict[str, Any]:
         raise FrameError("bad_json", "The frame is not valid JSON.") from None
     if not isinstance(frame, dict):
         raise FrameError("invalid", "A frame is a JSON object with a type.")
-    client_id = frame.get("client_id")
-    if not isinstance(client_id, str) or not _is_text(client_id):
-        client_id = ""
-    client_id = client_id[: services.MAX_CLIENT_ID_LENGTH]
+    client_id = echo_client_id(frame)
     kind = frame.get("type")
     if not isinstance(kind, str):
         raise FrameError("unknown_type", "A frame's type is text.", client_id)
@@ -165,7 +170,7 @@ def _within_person_limit(kind: str, person: Person, service: Callable, kwargs: d
     wait = limits.person_wait(person_id=person.pk, kind=kind)
     if wait:
         error = _too_fast(wait)
-        error.client_id = kwargs.get("client_id", "")
+        error.client_id = echo_client_id(kwargs)
         raise error
     return service(**kwargs)
 
@@ -277,16 +282,15 @@ class MessagingConsumer(AsyncWebsocketConsumer):
             wait = self.limits.wait(frame["type"])
             if wait:
                 error = _too_fast(wait)
-                error.client_id = frame.get("client_id", "")
+                error.client_id = echo_client_id(frame)
                 raise error
             handler = getattr(self, "on_" + frame["type"].replace(".", "_"))
             await handler(frame)
         except FrameError as error:
             await self.refuse(error.code, error.detail, error.client_id, error.retry_after)
         except services.MessagingError as error:
-            client_id = frame.get("client_id", "") if isinstance(frame, dict) else ""
             retry_after = getattr(error, "retry_after", None)
-            await self.refuse(error.code, error.detail, client_id, retry_after)
+            await self.refuse(error.code, error.detail, echo_client_id(frame), retry_after)
 
     async def refuse(
         self, code: str, detail: str, client_id: Any, retry_after: float | None = None

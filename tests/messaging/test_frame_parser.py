@@ -223,6 +223,7 @@ def test_arbitrary_frames_never_crash_the_consumer(alice, bob, direct):
         )
     )
     @example(_dumps({"type": "nope", "client_id": "\udfff"}))
+    @example(_dumps({"type": "typing", "conversation": 2**40, "client_id": "\ud800"}))
     @example(_dumps({"type": "message.edit", "conversation": direct.pk, "id": 2**64, "body": "x"}))
     def run(text):
         loop.run_until_complete(exchange(text))
