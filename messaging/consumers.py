@@ -159,9 +159,18 @@ def _admit(user, channel_name: str) -> tuple[Person | None, bool]:
     return person, limits.socket_open(person_id=person.pk, channel_name=channel_name)
 
 
+def _presence(person: Person, online: bool) -> None:
+    """Presence is best effort: it counts sockets in the cache, and a socket must not
+    break because Redis is down (docs/messaging.md, Limits)."""
+    try:
+        services.presence_change(person=person, online=online)
+    except Exception as error:
+        logger.warning("messaging: presence of person %s not updated: %r", person.pk, error)
+
+
 def _leave(person: Person, channel_name: str) -> None:
     limits.socket_close(person_id=person.pk, channel_name=channel_name)
-    services.presence_change(person=person, online=False)
+    _presence(person, False)
 
 
 def _within_person_limit(kind: str, person: Person, service: Callable, kwargs: dict) -> Any:
@@ -245,7 +254,7 @@ class MessagingConsumer(AsyncWebsocketConsumer):
         await self.accept()
         if person is not None:
             self.renewer = asyncio.create_task(self.renew_place())
-            await db(services.presence_change)(person=person, online=True)
+            await db(_presence)(person, True)
 
     async def renew_place(self) -> None:
         """Keep this socket's place in its person's count while it is open."""

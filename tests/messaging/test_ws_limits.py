@@ -216,6 +216,35 @@ def test_limits_fail_open_with_a_log_line_when_redis_is_down(monkeypatch, caplog
     assert len(warnings) == 1  # said once, not once per frame
 
 
+async def test_a_socket_keeps_working_while_the_cache_is_down(alice, bob, direct, caplog):
+    dead = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
+        }
+    }
+    limits._last_warning = -1e9
+    # The handler on the loggers themselves: the project's LOGGING may not propagate.
+    for name in ("messaging.limits", "messaging.consumers"):
+        logging.getLogger(name).addHandler(caplog.handler)
+    with override_settings(CACHES=dead):
+        a, b = await open_socket(alice), await open_socket(bob)
+        for _ in range(3):
+            await a.send({"type": "typing", "conversation": direct.pk})
+        assert (await b.receive_type("typing"))["person"] == alice.ref
+        assert await a.sync(direct.pk, 0) == []
+        frames, code = await collect(a)
+        assert code is None
+        assert [f for f in frames if f["type"] == "error"] == []
+        await a.close()
+        await b.close()
+    for name in ("messaging.limits", "messaging.consumers"):
+        logging.getLogger(name).removeHandler(caplog.handler)
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "failing open" in logged
+    assert "presence of person" in logged
+
+
 @pytest.fixture
 def shared_redis(monkeypatch):
     """The limits on a real Redis, as processes share it in production."""
