@@ -118,7 +118,7 @@ MESSAGING_PERSON_FRAME_LIMITS = {
 # A socket refused this often (refusals, seconds) is closed with 4429.
 MESSAGING_SOCKET_REFUSALS = (30, 10)
 # Open sockets (browser tabs) per person; the next one is closed with 4429.
-MESSAGING_MAX_SOCKETS_PER_PERSON = env.int("MESSAGING_MAX_SOCKETS_PER_PERSON", default=10)
+MESSAGING_MAX_SOCKETS_PER_PERSON = 10
 # A socket renews its place in that count every third of this; a dead process's places
 # expire after it (seconds).
 MESSAGING_SOCKET_TTL = 15 * 60
