@@ -29,13 +29,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 
 from messaging import selectors
-from messaging.formatting import body_to_html, mention_refs
+from messaging.formatting import body_to_html, mention_refs, message_html
 from messaging.models import (
     Attachment,
     Conversation,
@@ -116,8 +116,12 @@ class RateLimited(MessagingError):
 # Frames --------------------------------------------------------------------------------
 
 
-def message_frame(message: Message, *, frame_type: str = "message.new") -> dict[str, Any]:
-    """The `message.new` frame (docs/contracts.md §6), plus the flags for edits and deletions.
+def message_frame(
+    message: Message, *, frame_type: str = "message.new", html: bool = True
+) -> dict[str, Any]:
+    """The `message.new` frame (docs/contracts.md §6), plus the flags for edits and deletions
+    and `html`: the message drawn once, for every recipient, in the interface's first
+    language (formatting.message_html; the consumer redraws it for a socket in another).
 
     `message.author` must be loaded (select_related) or None; attachments prefetched."""
     removed = message.deleted_at is not None or message.hidden_at is not None
@@ -153,6 +157,9 @@ def message_frame(message: Message, *, frame_type: str = "message.new") -> dict[
             for a in attachments
         ]
     )
+    if html:
+        with translation.override(settings.LANGUAGE_CODE):
+            frame["html"] = message_html(frame, edit_window=EDIT_WINDOW)
     return frame
 
 

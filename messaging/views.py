@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -98,14 +97,6 @@ def _conversation_context(request, person, participation, form=None) -> dict:
     people = list(selectors.conversation_people(conversation.pk))
     history = selectors.messages_latest(conversation_id=conversation.pk)
     online = services.people_online(p.person_id for p in people)
-    now = timezone.now()
-    for message in history:
-        message.can_change = (
-            message.author_id == person.pk
-            and not message.deleted_at
-            and not message.hidden_at
-            and now - message.sent_at <= services.EDIT_WINDOW
-        )
     read_by = {p.person.ref: p.last_read_seq for p in people}
     return {
         "conversation": conversation,

@@ -120,6 +120,24 @@ def test_ws_runs_uvicorn_with_the_asgi_app_without_lifespan(services: dict) -> N
     assert option(args, "--ws-per-message-deflate") == "false"
 
 
+def _make_run_line() -> list[str]:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    target = re.search(r"(?ms)^run:.*?(?=^\S)", makefile + "\nend:")
+    assert target, "no run target in the Makefile"
+    lines = [line.strip() for line in target.group(0).splitlines() if "uvicorn" in line]
+    assert len(lines) == 1, lines
+    return shlex.split(lines[0])
+
+
+def test_ws_and_make_run_refuse_frames_larger_than_the_consumer_accepts(services: dict) -> None:
+    # Without --ws-max-size Uvicorn buffers frames of up to 16 MB before the consumer can
+    # refuse them; the flag must carry the consumer's own figure, in both places.
+    from messaging.consumers import MAX_FRAME_BYTES
+
+    assert option(command(services["ws"]), "--ws-max-size") == str(MAX_FRAME_BYTES)
+    assert option(_make_run_line(), "--ws-max-size") == str(MAX_FRAME_BYTES)
+
+
 def test_worker_and_beat_run_celery(services: dict) -> None:
     assert command(services["worker"])[:4] == ["celery", "-A", "config", "worker"]
     beat = command(services["beat"])

@@ -103,6 +103,32 @@ MESSAGING_DB_THREADS = env.int("MESSAGING_DB_THREADS", default=16)
 # behind a connection pooler that cannot keep prepared statements (PgBouncer < 1.21 in
 # transaction mode).
 MESSAGING_PREPARED_STATEMENTS = env.bool("MESSAGING_PREPARED_STATEMENTS", default=True)
+# What one socket and one person may ask of /ws/ (docs/messaging.md, Limits): (frames,
+# seconds). Per socket in the consumer's memory, "*" counting every frame, bad ones too;
+# per person across sockets and processes in the cache (message.send: MESSAGING_RATE_LIMIT).
+MESSAGING_SOCKET_FRAME_LIMITS = {
+    "*": (60, 10),
+    "message.send": (30, 10),
+    "message.edit": (10, 10),
+    "message.delete": (10, 10),
+    "sync": (10, 10),
+    "read": (30, 10),
+    "typing": (10, 10),
+}
+MESSAGING_PERSON_FRAME_LIMITS = {
+    "message.edit": (20, 10),
+    "message.delete": (20, 10),
+    "sync": (30, 10),
+    "read": (60, 10),
+    "typing": (20, 10),
+}
+# A socket refused this often (refusals, seconds) is closed with 4429.
+MESSAGING_SOCKET_REFUSALS = (30, 10)
+# Open sockets (browser tabs) per person; the next one is closed with 4429.
+MESSAGING_MAX_SOCKETS_PER_PERSON = 10
+# A socket renews its place in that count every third of this; a dead process's places
+# expire after it (seconds).
+MESSAGING_SOCKET_TTL = 15 * 60
 
 REDIS_URL = env("REDIS_URL", default="")
 

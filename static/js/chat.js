@@ -1,7 +1,8 @@
 /* Bruggen's chat client (docs/messaging.md; protocol: CONTRACTS.md §6).
  *
  * One WebSocket per tab at /ws/. On a conversation page it sends messages with a fresh
- * client_id, shows them as pending until the server echoes them, keeps exactly one
+ * client_id, shows them as pending until the server echoes them, puts in the message
+ * the server drew (the frame's `html`, the page's own template) and keeps exactly one
  * element per seq (in seq order), syncs from the last seq it has without gaps after every
  * (re)connect, sends read receipts and typing, and shows presence. On every page it keeps
  * the unread badges up to date. Without JavaScript the page's form posts instead.
@@ -20,7 +21,7 @@
     return;
   }
 
-  var SYNC_PAGE = 500;
+  var READ_EVERY_MS = 1000;
   var TYPING_EVERY_MS = 3000;
   var TYPING_SHOWN_MS = 4000;
   var MAX_BACKOFF_MS = 30000;
@@ -48,7 +49,8 @@
   var typingTimers = new Map();
   var lastTypingSent = 0;
   var lastReadSent = 0;
-  var syncCount = 0;
+  var lastReadAt = 0;
+  var readTimer = null;
 
   function newClientId() {
     if (window.crypto && window.crypto.randomUUID) {
@@ -71,81 +73,35 @@
     }
   }
 
-  // Rendering ----------------------------------------------------------------------------
+  // Messages ----------------------------------------------------------------------------
+  //
+  // The server draws every message (templates/messaging/_message.html, the same fragment
+  // the page was built from) and sends it in the frame's `html`: this script only puts it
+  // in place. The one thing drawn here is our own message while it is on its way.
 
-  function messageElement(frame) {
-    var li = document.createElement("li");
-    li.className = "bruggen-chat__message";
-    if (frame.author === me) {
-      li.classList.add("bruggen-chat__message--mine");
-    }
-    if (!frame.author) {
-      li.classList.add("bruggen-chat__message--system");
-    }
-    fillMessage(li, frame);
-    return li;
+  function fragment(frame) {
+    var template = document.createElement("template");
+    template.innerHTML = frame.html.trim(); // escaped and nh3-sanitised by the server
+    return template.content.firstElementChild;
   }
 
-  function fillMessage(li, frame) {
-    li.id = frame.seq ? "m" + frame.seq : "";
-    if (frame.seq) {
-      li.dataset.seq = String(frame.seq);
-      li.dataset.id = String(frame.id);
-    }
-    li.dataset.clientId = frame.client_id || "";
-    li.textContent = "";
+  function pendingElement(body, clientId) {
+    var li = document.createElement("li");
+    li.className = "bruggen-chat__message bruggen-chat__message--pending";
+    li.dataset.clientId = clientId;
+    li.dataset.author = me;
     var meta = document.createElement("div");
     meta.className = "bruggen-chat__meta";
-    var who = document.createElement("strong");
-    who.textContent = frame.author_name || names.get(frame.author) || frame.author || "Bruggen";
-    meta.appendChild(who);
-    var when = document.createElement("time");
-    var sent = frame.sent_at ? new Date(frame.sent_at) : new Date();
-    when.dateTime = sent.toISOString();
-    when.textContent = sent.toLocaleString(document.documentElement.lang || undefined, {
-      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-    });
-    meta.appendChild(document.createTextNode(" "));
-    meta.appendChild(when);
-    if (frame.pending) {
-      var state = document.createElement("span");
-      state.dataset.pending = "";
-      state.textContent = label.labelPending || "…";
-      meta.appendChild(state);
-    } else if (frame.edited && !frame.deleted && !frame.hidden) {
-      var edited = document.createElement("span");
-      edited.textContent = label.labelEdited || "(edited)";
-      meta.appendChild(edited);
-    }
+    var state = document.createElement("span");
+    state.dataset.pending = "";
+    state.textContent = label.labelPending || "…";
+    meta.appendChild(state);
+    var text = document.createElement("p");
+    text.className = "bruggen-chat__body utrecht-paragraph";
+    text.textContent = body;
     li.appendChild(meta);
-    var body = document.createElement("p");
-    body.className = "bruggen-chat__body utrecht-paragraph";
-    if (frame.hidden || frame.deleted) {
-      var em = document.createElement("em");
-      em.textContent = frame.hidden ? label.labelHidden : label.labelDeleted;
-      body.appendChild(em);
-    } else if (frame.pending) {
-      body.textContent = frame.body; // our own text, not yet rendered by the server
-    } else {
-      // body_html is sanitised by the server (nh3, a small allow list).
-      body.innerHTML = frame.body_html;
-    }
-    li.appendChild(body);
-    if (!frame.pending && !frame.deleted && !frame.hidden && frame.attachments && frame.attachments.length) {
-      var files = document.createElement("ul");
-      files.className = "bruggen-plain-list";
-      frame.attachments.forEach(function (attachment) {
-        var item = document.createElement("li");
-        var link = document.createElement("a");
-        link.className = "utrecht-link";
-        link.href = attachment.url;
-        link.textContent = attachment.name;
-        item.appendChild(link);
-        files.appendChild(item);
-      });
-      li.appendChild(files);
-    }
-    li.classList.toggle("bruggen-chat__message--pending", Boolean(frame.pending));
+    li.appendChild(text);
+    return li;
   }
 
   function insertInOrder(li, seq) {
@@ -170,16 +126,11 @@
       empty.remove();
     }
     var waiting = frame.author === me && frame.client_id ? pending.get(frame.client_id) : null;
-    var li;
     if (waiting) {
       pending.delete(frame.client_id);
-      li = waiting.element;
-      li.remove();
-      fillMessage(li, frame);
-    } else {
-      li = messageElement(frame);
+      waiting.element.remove();
     }
-    insertInOrder(li, frame.seq);
+    insertInOrder(fragment(frame), frame.seq);
     seen.add(frame.seq);
     while (seen.has(contiguous + 1)) {
       contiguous += 1;
@@ -196,7 +147,7 @@
   function updateMessage(frame) {
     var li = messagesEl.querySelector('li[data-seq="' + frame.seq + '"]');
     if (li) {
-      fillMessage(li, frame);
+      li.replaceWith(fragment(frame));
     }
   }
 
@@ -204,8 +155,20 @@
     if (document.visibilityState !== "visible" || contiguous <= lastReadSent) {
       return;
     }
+    // At most one read a second (the server limits them): the last one covers the rest.
+    var wait = lastReadAt + READ_EVERY_MS - Date.now();
+    if (wait > 0) {
+      if (!readTimer) {
+        readTimer = setTimeout(function () {
+          readTimer = null;
+          markRead();
+        }, wait);
+      }
+      return;
+    }
     if (send({ type: "read", conversation: conversationId, seq: contiguous })) {
       lastReadSent = contiguous;
+      lastReadAt = Date.now();
     }
   }
 
@@ -214,7 +177,7 @@
       return;
     }
     var myLast = 0;
-    messagesEl.querySelectorAll("li.bruggen-chat__message--mine[data-seq]").forEach(function (li) {
+    messagesEl.querySelectorAll('li[data-seq][data-author="' + me + '"]').forEach(function (li) {
       myLast = Math.max(myLast, parseInt(li.dataset.seq, 10));
     });
     var readers = [];
@@ -291,9 +254,6 @@
     switch (frame.type) {
       case "message.new":
         if (root && frame.conversation === conversationId) {
-          if (syncCount >= 0) {
-            syncCount += 1;
-          }
           showMessage(frame);
         } else if (frame.author !== me) {
           bumpUnread(frame.conversation);
@@ -301,10 +261,9 @@
         break;
       case "sync.done":
         if (root && frame.conversation === conversationId) {
-          if (syncCount >= SYNC_PAGE) {
-            startSync(); // more than one page was missed
+          if (frame.more) {
+            startSync(); // more than one page was missed: the next page
           } else {
-            syncCount = -1;
             resendPending();
           }
         }
@@ -350,7 +309,6 @@
   }
 
   function startSync() {
-    syncCount = 0;
     send({ type: "sync", conversation: conversationId, after_seq: contiguous });
   }
 
@@ -390,7 +348,13 @@
       if (stopped) {
         return;
       }
-      setConnection(label.labelOffline || "");
+      if (event.code === 4429) {
+        // Too many tabs open (or this one asked too much): try again in a while.
+        setConnection(label.labelTooMany || "");
+        attempt = Math.max(attempt, 6);
+      } else {
+        setConnection(label.labelOffline || "");
+      }
       // Exponential backoff with jitter: 0.5 s, 1 s, 2 s, ... up to 30 s.
       var delay = Math.min(MAX_BACKOFF_MS, 500 * Math.pow(2, attempt));
       attempt += 1;
@@ -423,7 +387,7 @@
         return;
       }
       var frame = { type: "message.send", conversation: conversationId, body: body, client_id: newClientId() };
-      var element = messageElement({ author: me, body: body, client_id: frame.client_id, pending: true });
+      var element = pendingElement(body, frame.client_id);
       messagesEl.appendChild(element);
       messagesEl.scrollTop = messagesEl.scrollHeight;
       pending.set(frame.client_id, { frame: frame, element: element });

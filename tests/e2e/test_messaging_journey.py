@@ -155,6 +155,16 @@ def test_two_people_chat_in_real_time_and_nothing_is_lost_offline(browser, asgi_
         expect(
             a.locator("[data-messages] li[data-seq='2'] .bruggen-chat__body strong")
         ).to_have_text("leuk")
+        # The server drew both messages, the same for everyone; each person sees the
+        # actions that are theirs: edit and delete on their own, report on the other's.
+        mine = a.locator("[data-messages] li[data-seq='1']")
+        theirs = a.locator("[data-messages] li[data-seq='2']")
+        expect(mine.locator("a[data-own-only]")).to_be_visible()
+        expect(mine.locator("button[data-own-only]")).to_be_visible()
+        expect(mine.locator("[data-others-only]")).to_be_hidden()
+        expect(theirs.locator("[data-others-only]")).to_be_visible()
+        expect(theirs.locator("a[data-own-only]")).to_be_hidden()
+        expect(y.locator("[data-messages] li[data-seq='1'] [data-others-only]")).to_be_visible()
         # Presence: both are online.
         expect(a.locator(f"[data-person='{yusuf.ref}'] [data-online]")).to_be_visible(
             timeout=15_000
@@ -216,5 +226,11 @@ def test_the_conversation_page_works_without_javascript(browser, asgi_server):
             "Zonder JavaScript"
         )
         assert Message.objects.filter(conversation=conversation).count() == 1
+        # Delete: the message's button submits the page's one CSRF-protected form.
+        page.locator("[data-messages] li[data-seq='1'] button[data-own-only]").click()
+        expect(
+            page.locator("[data-messages] li[data-seq='1'] .bruggen-chat__body em")
+        ).to_be_visible()
+        assert Message.objects.get(conversation=conversation).deleted_at is not None
     finally:
         context.close()

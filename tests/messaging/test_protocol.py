@@ -6,6 +6,7 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.test import override_settings
 
 from messaging.models import Message
@@ -215,3 +216,91 @@ async def test_edit_and_delete_reach_everyone(alice, bob, direct):
     assert (await b.receive_type("error"))["code"] in ("forbidden", "invalid")
     await a.close()
     await b.close()
+
+
+# One way to draw a message ---------------------------------------------------------------
+
+
+def _page(person, conversation) -> str:
+    response = client_for(person).get(f"/conversations/{conversation.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _send_with_file(conversation, author):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from messaging import services
+
+    upload = SimpleUploadedFile("plan.pdf", b"%PDF-1.4 " + b"x" * 2048, "application/pdf")
+    return services.message_send(
+        conversation_id=conversation.pk,
+        author=author,
+        body="Het **plan**, zie bijlage",
+        client_id="file-1",
+        attachments=[upload],
+    )
+
+
+async def test_the_page_and_the_socket_draw_a_message_with_the_same_fragment(alice, bob, direct):
+    a, b = await open_socket(alice), await open_socket(bob)
+    await database_sync_to_async(_send_with_file)(direct, alice)
+    live = await b.receive_type("message.new")
+    assert live == await a.receive_type("message.new")  # drawn once, for everyone
+    await a.send(send_frame(direct.pk, "En <script>alert(1)</script> nog iets", "plain-1"))
+    plain = await b.receive_type("message.new")
+
+    fragment = live["html"]
+    assert fragment.startswith('<li id="m1" ') and fragment.rstrip().endswith("</li>")
+    # The actions and the file size that chat.js used to leave out are in it.
+    assert f"/conversations/{direct.pk}/messages/{live['id']}/edit/" in fragment
+    assert f"/conversations/{direct.pk}/messages/{live['id']}/delete/" in fragment
+    assert f"/conversations/{direct.pk}/messages/{live['id']}/report/" in fragment
+    assert "data-own-only" in fragment and "data-others-only" in fragment
+    assert "plan.pdf</a> (2,0\xa0KB)" in fragment  # filesizeformat, in Dutch
+    assert f'data-author="{alice.ref}"' in fragment
+    assert "<script>" not in plain["html"] and "&lt;script&gt;" in plain["html"]
+
+    # Both people's pages hold exactly the fragments the socket delivered.
+    for person in (alice, bob):
+        page = await database_sync_to_async(_page)(person, direct)
+        assert fragment in page
+        assert plain["html"] in page
+    # The viewer-specific part is the page's: which author's actions are theirs.
+    page = await database_sync_to_async(_page)(bob, direct)
+    assert f'.bruggen-chat__message[data-author="{bob.ref}"] [data-own-only]' in page
+    assert '<form id="message-delete" method="post" hidden>' in page
+    await a.close()
+    await b.close()
+
+
+async def test_a_socket_in_another_language_gets_the_message_drawn_in_it(alice, bob, direct):
+    from config.asgi import application
+    from tests.messaging.conftest import Socket, _session_cookie
+
+    cookie = await database_sync_to_async(_session_cookie)(bob)
+    headers = [
+        (b"origin", b"http://testserver"),
+        (b"host", b"testserver"),
+        (b"accept-language", b"en-GB,en;q=0.9"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+    ]
+    from channels.testing import WebsocketCommunicator
+
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    assert (await communicator.connect(timeout=5))[0]
+    english, a = Socket(communicator), await open_socket(alice)
+    await english.send({"type": "sync", "conversation": 2**40, "after_seq": 0})
+    await english.receive_type("error")
+    await a.send(send_frame(direct.pk, "Hallo", "lang-1"))
+    dutch = await a.receive_type("message.new")
+    theirs = await english.receive_type("message.new")
+    assert ">Melden</a>" in dutch["html"]
+    assert ">Report</a>" in theirs["html"]
+    assert {k: v for k, v in theirs.items() if k != "html"} == {
+        k: v for k, v in dutch.items() if k != "html"
+    }
+    replay = await english.sync(direct.pk, 0)
+    assert ">Report</a>" in replay[0]["html"]
+    await english.close()
+    await a.close()
