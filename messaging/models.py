@@ -8,13 +8,14 @@ after the last `seq` they saw and know they have it all.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.after_commit import on_commit_safe
 from network.models import Organisation, Person, Theme
 
 
@@ -194,7 +195,7 @@ class Attachment(models.Model):
 def _attachment_file_delete_on_commit(sender, instance: Attachment, using: str, **kwargs) -> None:
     name, storage = instance.file.name, instance.file.storage
     if name:
-        transaction.on_commit(lambda: storage.delete(name), using=using, robust=True)
+        on_commit_safe(lambda: storage.delete(name), using=using)
 
 
 class Report(models.Model):

@@ -94,18 +94,6 @@ def messaging_export(user) -> dict[str, Any] | None:
     }
 
 
-def _delete_files_after_commit(names: list[str], storage) -> None:
-    """The rows go in this transaction; their files go once it commits, so a rollback
-    never leaves a row pointing at a deleted file. Deleting a file that is already gone
-    is harmless, so this is safe next to any other clean-up of attachment files."""
-
-    def delete() -> None:
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete)
-
-
 @transaction.atomic
 def messaging_erase(user) -> None:
     """The person's messages keep their place (the others' `seq` must not gap) but lose
@@ -114,13 +102,12 @@ def messaging_erase(user) -> None:
     person = Person.objects.filter(user=user).first()
     if person is None:
         return
+    # One by one through the ORM: each row's file leaves the disk once this commits
+    # (messaging.models, the post_delete receiver), as for every other way a row goes.
     attachments = list(Attachment.objects.filter(message__author=person))
-    names = [a.file.name for a in attachments if a.file.name]
-    storage = Attachment._meta.get_field("file").storage
     # Deleted through the ORM, one instance at a time, so that deletion signals fire.
     for attachment in attachments:
         attachment.delete()
-    _delete_files_after_commit(names, storage)
     own = Message.objects.filter(author=person)
     Message.mentions.through.objects.filter(message__in=own).delete()
     own.update(body="", body_html="", client_id="", deleted_at=timezone.now(), author=None)
