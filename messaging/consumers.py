@@ -1,4 +1,4 @@
-"""The realtime socket at /ws/ (CONTRACTS.md §6, docs/messaging.md).
+"""The realtime socket at /ws/ (docs/contracts.md §6, docs/messaging.md).
 
 The consumer authenticates, checks each frame's shape and calls `messaging.services`
 through `database_sync_to_async`; the rules live in the services. Every socket of a
@@ -69,7 +69,7 @@ FRAME_FIELDS: dict[str, dict[str, type]] = {
     "message.delete": {"conversation": int, "id": int},
 }
 
-# The error codes of CONTRACTS.md §6: nothing else is ever sent.
+# The error codes of docs/contracts.md §6: nothing else is ever sent.
 ERROR_CODES = frozenset(
     {"bad_json", "unknown_type", "forbidden", "not_found", "too_long", "rate_limited", "invalid"}
 )

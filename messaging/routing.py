@@ -1,4 +1,4 @@
-"""WebSocket routes: one socket per browser tab at /ws/ (CONTRACTS.md §6)."""
+"""WebSocket routes: one socket per browser tab at /ws/ (docs/contracts.md §6)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Synthetic networks for the engine's tests and benchmarks (seeded, no database).
 
-The vocabulary is the one of CONTRACTS.md §2, read from `network.taxonomies` (a plain
+The vocabulary is the one of docs/contracts.md §2, read from `network.taxonomies` (a plain
 module with no Django imports at import time). Texts are Dutch-looking word salads whose
 words follow the record's themes and target groups, so TF-IDF has something to find.
 """

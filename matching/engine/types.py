@@ -72,7 +72,7 @@ class CandidateRecord:
     kind: str  # 'person' | 'organisation'; ids are unique only within a kind
     ref: str
     name: str
-    roles: frozenset[str]  # person roles (CONTRACTS §2); empty for organisations
+    roles: frozenset[str]  # person roles (docs/contracts.md §2); empty for organisations
     themes: frozenset[str]
     target_groups: frozenset[str]
     languages: frozenset[str]

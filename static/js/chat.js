@@ -1,4 +1,4 @@
-/* Bruggen's chat client (docs/messaging.md; protocol: CONTRACTS.md §6).
+/* Bruggen's chat client (docs/messaging.md; protocol: docs/contracts.md §6).
  *
  * One WebSocket per tab at /ws/. On a conversation page it sends messages with a fresh
  * client_id, shows them as pending until the server echoes them, puts in the message

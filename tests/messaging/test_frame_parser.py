@@ -1,6 +1,6 @@
 """Property tests of the WebSocket frame parser and the consumer behind it: whatever a
 client sends, the answer is a frame or a FrameError with a protocol code, never another
-exception, and the socket stays open (CONTRACTS.md §6: "a bad frame gets an error frame
+exception, and the socket stays open (docs/contracts.md §6: "a bad frame gets an error frame
 and the socket stays open")."""
 
 from __future__ import annotations
