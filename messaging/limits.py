@@ -97,29 +97,38 @@ class SocketLimits:
 # Per person, in the cache ----------------------------------------------------------------
 
 
-def window_count(key: str, seconds: int) -> int:
-    """Add one to a fixed-window counter in the default cache and return its new value:
-    one pipelined round trip on Redis (INCR, then EXPIRE NX)."""
+def window_count(key: str, seconds: int, amount: int = 1) -> int:
+    """Add `amount` to a fixed-window counter in the default cache (shared by all processes
+    on Redis) and return its new value: one pipelined round trip on Redis (INCRBY, then
+    EXPIRE NX). The one counter of every per-person limit: socket frames here, message
+    sends and conversation starts in messaging.services. Raises when the cache is down;
+    callers fail open."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
+        # The cache's own client and key scheme: Django stores integers as plain Redis
+        # integers, so INCRBY works on what cache.get reads.
         full_key = backend.make_and_validate_key(key)
         pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
-        pipeline.incr(full_key)
+        pipeline.incrby(full_key, amount)
         pipeline.expire(full_key, seconds + 1, nx=True)
         return pipeline.execute()[0]
-    if backend.add(key, 1, timeout=seconds + 1):
-        return 1
+    if amount > 0 and backend.add(key, amount, timeout=seconds + 1):
+        return amount
     try:
-        return backend.incr(key)
-    except ValueError:  # expired in between: this frame starts a new window
-        backend.add(key, 1, timeout=seconds + 1)
-        return 1
+        return backend.incr(key, amount)
+    except ValueError:  # expired in between: this one starts a new window
+        if amount > 0:
+            backend.add(key, amount, timeout=seconds + 1)
+            return amount
+        return 0
 
 
-def person_wait(*, person_id: int, kind: str) -> float:
-    """Count a frame of `kind` from this person (all their sockets, all processes); the
-    seconds until the window ends when that goes over the limit, else 0."""
-    limit = settings.MESSAGING_PERSON_FRAME_LIMITS.get(kind)
+def person_wait(*, person_id: int, kind: str, limit: tuple[int, int] | None = None) -> float:
+    """Count one `kind` from this person (all their sockets, all processes); the seconds
+    until the window ends when that goes over the limit, else 0. `limit` (count, seconds)
+    defaults to the frame limits of MESSAGING_PERSON_FRAME_LIMITS."""
+    if limit is None:
+        limit = settings.MESSAGING_PERSON_FRAME_LIMITS.get(kind)
     if limit is None:
         return 0.0
     count, seconds = limit
@@ -128,7 +137,7 @@ def person_wait(*, person_id: int, kind: str) -> float:
     try:
         used = window_count(f"messaging:frames:{person_id}:{kind}:{window}", seconds)
     except Exception as error:  # Redis down: never the reason a socket breaks
-        _fail_open("the per-person frame limit", error)
+        _fail_open(f"the per-person limit on {kind}", error)
         return 0.0
     if used <= count:
         return 0.0

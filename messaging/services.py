@@ -23,8 +23,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
@@ -36,6 +35,7 @@ from redis.exceptions import RedisError
 
 from messaging import selectors
 from messaging.formatting import body_to_html, mention_refs, message_html
+from messaging.limits import person_wait, window_count
 from messaging.models import (
     Attachment,
     Conversation,
@@ -280,6 +280,14 @@ def conversation_start(
         kind = Conversation.Kind.DIRECT
     else:
         kind = Conversation.Kind.GROUP
+    # Only new conversations count: opening an existing direct one again is free.
+    wait = person_wait(
+        person_id=creator.pk,
+        kind="conversation.start",
+        limit=settings.MESSAGING_CONVERSATION_START_LIMIT,
+    )
+    if wait:
+        raise RateLimited(_("You are starting conversations too fast; try again in a minute."))
     conversation = Conversation(kind=kind, title=title, created_by=creator)
     conversation.full_clean()
     conversation.save()
@@ -440,26 +448,6 @@ def _rate_window(person: Person) -> tuple[str, int, int]:
     return f"messaging:rate:{person.pk}:{int(time.time() // seconds)}", count, seconds
 
 
-def _window_add(key: str, seconds: int, amount: int = 1) -> int:
-    """Add to a fixed-window counter in the cache (shared by all processes on Redis) and
-    return its new value: one pipelined round trip on Redis (INCRBY, then EXPIRE NX)."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        # The cache's own client and key scheme: Django stores integers as plain Redis
-        # integers, so INCRBY works on what cache.get reads.
-        full_key = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
-        pipeline.incrby(full_key, amount)
-        pipeline.expire(full_key, seconds + 1, nx=True)
-        return pipeline.execute()[0]
-    if amount > 0 and backend.add(key, amount, timeout=seconds + 1):
-        return amount
-    try:
-        return backend.incr(key, amount)
-    except ValueError:  # expired in between
-        return 0
-
-
 # What the cache (Redis) raises when it cannot be reached. The rate limit, presence and
 # "is reading" marks live in the cache and are best effort: with Redis down a message is
 # still stored and answered (delivery waits for `sync`), it just is not counted.
@@ -475,7 +463,7 @@ def _rate_limit_over(person: Person) -> bool:
     open: with the cache unreachable nothing is counted and the send goes on."""
     key, count, seconds = _rate_window(person)
     try:
-        return _window_add(key, seconds) > count
+        return window_count(key, seconds) > count
     except CACHE_UNREACHABLE as error:
         _cache_unreachable("rate limit", error)
         return False
@@ -485,7 +473,7 @@ def _rate_limit_uncount(person: Person) -> None:
     """A send that turned out to repeat a stored message is no new message."""
     key, _count, seconds = _rate_window(person)
     try:
-        _window_add(key, seconds, -1)
+        window_count(key, seconds, -1)
     except CACHE_UNREACHABLE as error:
         _cache_unreachable("rate limit", error)
 

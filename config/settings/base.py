@@ -122,6 +122,8 @@ MESSAGING_PERSON_FRAME_LIMITS = {
     "read": (60, 10),
     "typing": (20, 10),
 }
+# New conversations a person may start (count, seconds), on the page and the API together.
+MESSAGING_CONVERSATION_START_LIMIT = (20, 600)
 # A socket refused this often (refusals, seconds) is closed with 4429.
 MESSAGING_SOCKET_REFUSALS = (30, 10)
 # Open sockets (browser tabs) per person; the next one is closed with 4429.

@@ -264,3 +264,35 @@ def test_a_repeat_inside_a_transaction_leaves_the_transaction_usable(alice, dire
         assert not send(direct, alice, "Eén", "same").created
         assert send(direct, alice, "Twee", "other").message.seq == 2
     assert Message.objects.count() == 2
+
+
+@override_settings(MESSAGING_CONVERSATION_START_LIMIT=(3, 600))
+def test_starting_conversations_is_limited_per_person(make_person, alice):
+    from django.core.cache import cache
+
+    cache.clear()
+    people = [make_person(name=f"Buur {n}") for n in range(5)]
+    for person in people[:3]:
+        services.conversation_start(creator=alice, participants=[person])
+    with pytest.raises(services.RateLimited):
+        services.conversation_start(creator=alice, participants=[people[3]])
+    # Someone else is not held back by Alice's starts.
+    services.conversation_start(creator=people[4], participants=[alice])
+
+
+@override_settings(MESSAGING_CONVERSATION_START_LIMIT=(1, 600))
+def test_the_api_answers_429_when_conversations_start_too_fast(make_person, alice, bob, carol):
+    from django.core.cache import cache
+
+    from tests.messaging.conftest import client_for
+
+    cache.clear()
+    client = client_for(alice)
+    first = client.post(
+        "/api/v1/conversations", {"participants": [bob.ref]}, content_type="application/json"
+    )
+    assert first.status_code in (200, 201), first.content
+    second = client.post(
+        "/api/v1/conversations", {"participants": [carol.ref]}, content_type="application/json"
+    )
+    assert second.status_code == 429 and "detail" in second.json()
