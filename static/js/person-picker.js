@@ -44,6 +44,8 @@
     if (!list.matches || !list.matches("[data-person-picker-list]")) return;
     var picker = parts(list);
     list.hidden = list.options.length === 0 || !picker.input.value.trim();
+    // A listbox as tall as its options (two at least: one would make it a drop-down).
+    list.size = Math.max(2, Math.min(list.options.length, 6));
   });
 
   // Typing again means the earlier choice no longer holds: the server reads the name.
