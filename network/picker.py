@@ -117,29 +117,103 @@ class PersonPickerField(forms.Field):
         return found
 
     def _by_ref(self, ref: str) -> Person | Organisation | None:
-        person = person_visible_to(viewer=self.viewer, ref=ref) if "person" in self.kinds else None
-        if person is not None:
-            return person
-        return organisation_find(ref=ref) if "organisation" in self.kinds else None
+        return _by_ref(viewer=self.viewer, ref=ref, kinds=self.kinds)
 
     def _by_name(self, text: str) -> Person | Organisation | None:
-        suggestions = people_and_organisations_suggest(
-            viewer=self.viewer, text=text, limit=AMBIGUOUS_CHOICES, kinds=self.kinds
-        )
-        if not suggestions:
-            return None
-        # The whole name as typed, held by exactly one, wins over names it is a prefix of
-        # ("Anna de Vries" over "Anna de Vries-Jansen"); otherwise only a single match does.
-        exact = [s for s in suggestions if fold(s.name) == fold(text)]
-        if len(suggestions) == 1 or len(exact) == 1:
-            chosen = exact[0] if len(exact) == 1 else suggestions[0]
-            return self._by_ref(chosen.ref)
-        self.widget.choices = suggestions
-        raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        found, choices = name_resolve(viewer=self.viewer, text=text, kinds=self.kinds)
+        if choices:
+            self.widget.choices = choices
+            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        return found
+
+
+def _by_ref(*, viewer, ref: str, kinds: tuple[str, ...]) -> Person | Organisation | None:
+    person = person_visible_to(viewer=viewer, ref=ref) if "person" in kinds else None
+    if person is not None:
+        return person
+    return organisation_find(ref=ref) if "organisation" in kinds else None
+
+
+def name_resolve(
+    *, viewer, text: str, kinds: tuple[str, ...]
+) -> tuple[Person | Organisation | None, list[NameSuggestion]]:
+    """The one person or organisation `text` names among what `viewer` may see, or, when
+    several fit, None and the candidates to choose from (None and [] when nobody fits)."""
+    suggestions = people_and_organisations_suggest(
+        viewer=viewer, text=text, limit=AMBIGUOUS_CHOICES, kinds=kinds
+    )
+    if not suggestions:
+        return None, []
+    # The whole name as typed, held by exactly one, wins over names it is a prefix of
+    # ("Anna de Vries" over "Anna de Vries-Jansen"); otherwise only a single match does.
+    exact = [s for s in suggestions if fold(s.name) == fold(text)]
+    if len(suggestions) == 1 or len(exact) == 1:
+        chosen = exact[0] if len(exact) == 1 else suggestions[0]
+        return _by_ref(viewer=viewer, ref=chosen.ref, kinds=kinds), []
+    return None, suggestions
+
+
+class OrganisationNamesField(forms.Field):
+    """Several organisations by name, one per line (an initiative's partners). Each line is
+    looked up like the picker's name box; a line that fits several gets them listed so the
+    editor can write the name more fully. `cleaned_data` is a list of Organisations."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+    MAX_LINES = 50
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        self.viewer = None
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        items = list(value)
+        if items and all(isinstance(item, int) for item in items):
+            items = list(Organisation.objects.filter(pk__in=items).order_by("name"))
+        return "\n".join(item.name if hasattr(item, "name") else str(item) for item in items)
+
+    def to_python(self, value) -> list[Organisation]:
+        lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+        if len(lines) > self.MAX_LINES:
+            raise forms.ValidationError(_("At most 50 at once."))
+        found: dict[int, Organisation] = {}
+        errors = []
+        for line in lines:
+            organisation, choices = name_resolve(
+                viewer=self.viewer, text=line[:MAX_NAME_LENGTH], kinds=("organisation",)
+            )
+            if organisation is not None:
+                found.setdefault(organisation.pk, organisation)
+            elif choices:
+                errors.append(
+                    forms.ValidationError(
+                        _("“%(name)s” fits more than one: %(choices)s. Write the name in full."),
+                        params={
+                            "name": line,
+                            "choices": "; ".join(
+                                f"{c.name} ({c.detail})" if c.detail else c.name for c in choices
+                            ),
+                        },
+                    )
+                )
+            else:
+                errors.append(
+                    forms.ValidationError(
+                        _("No organisation found with the name “%(name)s”."),
+                        params={"name": line},
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        return list(found.values())
 
 
 def pickers_bind(form: forms.Form, *, viewer) -> None:
     """Tell every picker of `form` who is asking: names resolve among what they may see."""
     for field in form.fields.values():
-        if isinstance(field, PersonPickerField):
+        if isinstance(field, PersonPickerField | OrganisationNamesField):
             field.viewer = viewer

