@@ -69,6 +69,26 @@ def test_start_a_conversation_by_typing_part_of_a_name(page):
     }
 
 
+def test_start_a_group_and_add_someone_by_name(page):
+    _person("Aminata N'Diaye", email="aminata@voorbeeld.nl")
+    _person("Özlem Özdemir", place="Zeist")
+    karim = _person("Karim El Amrani")
+    sign_in(page, "aminata@voorbeeld.nl", DEFAULT_PASSWORD)
+    page.goto("/conversations/new/")
+    _pick(page, "person_1", "Özd", "Özlem Özdemir")
+    page.locator("input[name=title]").fill("Kookclub Zuilen")
+    page.locator("main form button.utrecht-button--primary-action").click()
+    expect(page).to_have_url(re.compile(r"/conversations/\d+/$"))
+    _pick(page, "person", "kar", "Karim El Amrani")
+    screenshot(page, "picker-add-member")
+    assert_accessible(page, context="group conversation, adding someone")
+    page.locator("input[name=person]").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    expect(page.locator("main")).to_contain_text("Karim El Amrani")
+    assert karim.participations.exists()
+
+
 def test_someone_missing_on_a_need_page_by_name(page, browser, live_server):
     index_reset()
     organisation = OrganisationFactory(name="Buurthuis Zuilen")
