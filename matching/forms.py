@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import MatchingRound, Need, Proposal
 from network.forms import DirectoryForm, MunicipalityChoiceField, _choices, _filter, _taxonomy
 from network.models import Initiative, Language, Municipality, TargetGroup, Theme
+from network.picker import PersonPickerField, pickers_bind
 
 
 class NeedForm(forms.ModelForm):
@@ -59,11 +60,15 @@ class NeedSearchForm(DirectoryForm):
 
 
 class WhyNotForm(forms.Form):
-    candidate = forms.CharField(
+    candidate = PersonPickerField(
         label=_("Why was this person or organisation not proposed?"),
-        max_length=80,
-        help_text=_("Their ref, as on their page (for example p-karim-e)."),
+        kinds=("person", "organisation"),
+        help_text=_("Type their name; choose from the list if it appears."),
     )
+
+    def __init__(self, *args, viewer, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        pickers_bind(self, viewer=viewer)
 
 
 class FeedbackForm(forms.Form):

@@ -107,29 +107,20 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
             )
         context["proposals"] = [p for p in proposals if p.status == Proposal.Status.PROPOSED]
         context["in_progress"] = [p for p in proposals if p.status != Proposal.Status.PROPOSED]
-        context["why_form"] = WhyNotForm(request.GET if "candidate" in request.GET else None)
+        asked = any(key.startswith("candidate") for key in request.GET)
+        context["why_form"] = WhyNotForm(request.GET if asked else None, viewer=request.user)
         if context["why_form"].is_bound and context["why_form"].is_valid():
-            context["why"] = _why_not(
-                need,
-                context["why_form"].cleaned_data["candidate"].strip().lower(),
-                viewer=request.user,
-            )
+            context["why"] = _why_not(need, context["why_form"].cleaned_data["candidate"])
     return render(request, "matching/need_detail.html", context)
 
 
-def _why_not(need: Need, ref: str, *, viewer) -> dict:
-    """Why a person or organisation is not among the proposals. The ref is looked up only
-    among what the asker may see: a hidden profile gets the very answer an unknown ref gets,
-    so the question can neither name a hidden person nor tell which refs exist."""
-    person = network_selectors.person_visible_to(viewer=viewer, ref=ref)
-    organisation = None if person else network_selectors.organisation_find(ref=ref)
-    if person is None and organisation is None:
-        return {"ref": ref, "text": _("Nobody with that ref is known.")}
-    kind, pk, name = (
-        ("person", person.pk, person.name)
-        if person
-        else ("organisation", organisation.pk, organisation.name)
-    )
+def _why_not(need: Need, candidate: Person | Organisation) -> dict:
+    """Why a person or organisation is not among the proposals. The candidate was chosen by
+    name among what the asker may see (network.picker): a hidden profile gets the very
+    answer a name nobody has gets, so the question can neither name a hidden person nor
+    tell who exists."""
+    kind = "person" if isinstance(candidate, Person) else "organisation"
+    pk, name = candidate.pk, candidate.name
     explanation = index_explain(need_query(need, limit=10), kind, pk)
     if explanation.unknown:
         text = _("%(name)s is not in the matching index yet; try again in a minute.") % {
@@ -154,7 +145,7 @@ def _why_not(need: Need, ref: str, *, viewer) -> dict:
             "rank": explanation.rank,
             "score": f"{(explanation.score or 0):.2f}",
         }
-    return {"ref": ref, "text": text}
+    return {"text": text}
 
 
 @login_required

@@ -29,7 +29,7 @@ from messaging.forms import (
 )
 from messaging.models import Attachment, Conversation, Message, Participant, Report
 from network.models import Organisation, Person, Theme
-from network.selectors import person_for_user
+from network.selectors import person_for_user, person_visible_to
 
 
 def _person_or_redirect(request: HttpRequest) -> Person | None:
@@ -58,7 +58,6 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
         "messaging/conversation_list.html",
         {
             "participations": participations,
-            "start_form": ConversationStartForm(initial={"people": request.GET.get("with", "")}),
             "search_form": SearchForm(),
             "person": person,
         },
@@ -71,15 +70,20 @@ def conversation_start(request: HttpRequest) -> HttpResponse:
     person = _person_or_redirect(request)
     if person is None:
         return redirect("network:profile_edit")
-    form = ConversationStartForm(
-        request.POST or None, initial={"people": request.GET.get("with", "")}
-    )
-    if request.method == "POST" and form.is_valid():
-        refs = form.refs()
-        people = list(selectors.people_to_message(refs=refs, viewer=request.user))
-        missing = sorted(set(refs) - {p.ref for p in people})
-        if missing:
-            form.add_error("people", _("Unknown people: %(refs)s") % {"refs": ", ".join(missing)})
+    # "Send a message" on a profile links here with the person's ref; it is looked up
+    # through the visibility rule like any other ref, and an unknown one is simply ignored.
+    first = person_visible_to(viewer=request.user, ref=request.GET.get("with", ""))
+    more = request.method == "POST" and "more" in request.POST
+    form = ConversationStartForm(request.POST or None, viewer=request.user, first=first, more=more)
+    if request.method == "POST" and not more and form.is_valid():
+        people = form.people()
+        without_account = [p for p in people if p.user_id is None]
+        if without_account:
+            form.add_error(
+                None,
+                _("%(names)s cannot receive messages yet: they have no account.")
+                % {"names": ", ".join(p.name for p in without_account)},
+            )
         else:
             try:
                 conversation = services.conversation_start(
@@ -109,7 +113,7 @@ def _conversation_context(request, person, participation, form=None) -> dict:
         "read_by": read_by,
         "last_seq": history[-1].seq if history else 0,
         "is_creator": conversation.created_by_id == person.pk,
-        "member_form": MemberAddForm(),
+        "member_form": MemberAddForm(viewer=request.user),
     }
 
 
@@ -158,17 +162,27 @@ def conversation_members(request: HttpRequest, pk: int) -> HttpResponse:
                 other = get_object_or_404(Person, ref=request.POST["remove"])
                 services.group_member_remove(conversation=conversation, actor=person, person=other)
             else:
-                form = MemberAddForm(request.POST)
-                if form.is_valid():
-                    other = selectors.people_to_message(
-                        refs=[form.cleaned_data["person"].strip().lower()], viewer=request.user
-                    ).first()
-                    if other is None:
-                        raise services.NotFound(_("No such person."))
-                    services.group_member_add(conversation=conversation, actor=person, person=other)
+                form = MemberAddForm(request.POST, viewer=request.user)
+                if not form.is_valid():
+                    return _members_form_again(request, person, participation, form)
+                other = form.cleaned_data["person"]
+                if other.user_id is None:
+                    raise services.NotFound(
+                        _("%(names)s cannot receive messages yet: they have no account.")
+                        % {"names": other.name}
+                    )
+                services.group_member_add(conversation=conversation, actor=person, person=other)
         except services.MessagingError as error:
             messages.error(request, error.detail)
     return redirect("messaging:conversation_detail", pk=pk)
+
+
+def _members_form_again(request, person, participation, form) -> HttpResponse:
+    """The conversation page again with the add-someone form as it was sent: its error, or
+    "Which one do you mean?" with the people of that name to choose from."""
+    context = _conversation_context(request, person, participation)
+    context["member_form"] = form
+    return render(request, "messaging/conversation_detail.html", context, status=422)
 
 
 @login_required

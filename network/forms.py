@@ -20,6 +20,7 @@ from network.models import (
     TargetGroup,
     Theme,
 )
+from network.picker import OrganisationNamesField, pickers_bind
 from network.selectors import people_visible_to
 
 VOCABULARY_CACHE_SECONDS = 300
@@ -36,45 +37,6 @@ def _taxonomy(model, label, **kwargs):
     return TaxonomyMultipleChoiceField(
         queryset=model.objects.all(), label=label, required=False, **kwargs
     )
-
-
-class RefListField(forms.Field):
-    """Organisations (or funds) by ref, separated by commas or spaces: a select box with
-    thousands of options helps nobody."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *, queryset, **kwargs) -> None:
-        self.queryset = queryset
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return value
-        refs = []
-        for item in value:
-            refs.append(item.ref if hasattr(item, "ref") else str(item))
-        if refs and all(isinstance(item, int) for item in value):
-            refs = list(self.queryset.filter(pk__in=value).values_list("ref", flat=True))
-        return ", ".join(refs)
-
-    def to_python(self, value):
-        if not value:
-            return []
-        refs = [ref for ref in re.split(r"[\s,;]+", str(value).strip().lower()) if ref]
-        if len(refs) > 50:
-            raise forms.ValidationError(_("At most 50 at once."))
-        found = list(self.queryset.filter(ref__in=refs))
-        missing = sorted(set(refs) - {item.ref for item in found})
-        if missing:
-            raise forms.ValidationError(
-                _("Unknown: %(refs)s. Use the refs shown on the organisation pages.")
-                % {"refs": ", ".join(missing)}
-            )
-        return found
 
 
 class SkillsField(forms.CharField):
@@ -171,10 +133,9 @@ class InitiativeForm(forms.ModelForm):
     target_groups = _taxonomy(TargetGroup, _("Target groups"))
     success_factors = _taxonomy(SuccessFactor, _("Success factors"))
     funders = _taxonomy(Fund, _("Funders"))
-    partners = RefListField(
-        queryset=Organisation.objects.all(),
+    partners = OrganisationNamesField(
         label=_("Partner organisations"),
-        help_text=_("Their refs, separated by commas (e.g. cultuurinzicht, gemeente-utrecht)."),
+        help_text=_("Their names, one per line."),
     )
 
     class Meta:
@@ -208,6 +169,7 @@ class InitiativeForm(forms.ModelForm):
 
     def __init__(self, *args, organisation: Organisation | None, viewer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        pickers_bind(self, viewer=viewer)
         # The leader is chosen among the members the editor may see: a hidden profile is not
         # listed. When the current leader is hidden from the editor, the field is left out
         # altogether, so the editor neither sees who it is nor removes them by saving.

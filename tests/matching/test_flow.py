@@ -92,8 +92,12 @@ def test_the_asker_sees_reasons_in_plain_dutch(scene):
 
 
 def test_why_was_someone_not_proposed(scene):
+    from network.models import Person
+    from network.search import search_vectors_refresh
+
+    search_vectors_refresh(Person, [scene["colleague"].pk])
     response = scene["client"].get(
-        f"/needs/{scene['need'].ref}/", {"candidate": scene["colleague"].ref}
+        f"/needs/{scene['need'].ref}/", {"candidate": scene["colleague"].name}
     )
     assert "hoort bij je eigen organisatie" in response.context["why"]["text"]
 

@@ -8,7 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from messaging import services
 from messaging.models import Attachment, Message, Report
+from network.picker import PersonPickerField
 from tests.messaging.conftest import client_for
+
+NOT_FOUND = PersonPickerField.default_error_messages["not_found"]
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +106,9 @@ def test_report_and_staff_hide(alice, bob, direct, staff_user):
 
 
 def test_start_a_conversation_from_the_form(alice, bob):
-    response = client_for(alice).post("/conversations/new/", {"people": bob.ref, "title": ""})
+    response = client_for(alice).post(
+        "/conversations/new/", {"person_1": "", "person_1_ref": bob.ref, "title": ""}
+    )
     assert response.status_code == 302
     assert client_for(bob).get(response.url).status_code == 200
 
@@ -154,15 +159,14 @@ def test_starting_a_conversation_with_a_hidden_person_reads_as_unknown(alice, ma
     hidden = make_person(visibility="hidden")
     client = client_for(alice)
     answers = [
-        client.post("/conversations/new/", {"people": ref, "title": ""})
+        client.post("/conversations/new/", {"person_1": "", "person_1_ref": ref, "title": ""})
         for ref in (hidden.ref, "p-nobody-has-this")
     ]
     assert [a.status_code for a in answers] == [200, 200]
-    errors = [
-        a.context["form"].errors["people"][0].replace(ref, "REF")
-        for a, ref in zip(answers, (hidden.ref, "p-nobody-has-this"), strict=True)
-    ]
-    assert errors[0] == errors[1]
+    errors = [a.context["form"].errors["person_1"] for a in answers]
+    assert errors[0] == errors[1] == [str(NOT_FOUND)]
+    assert b"p-nobody-has-this" not in answers[1].content
+    assert hidden.ref.encode() not in answers[0].content
     assert not Message.objects.exists()
     from messaging.models import Conversation
 
@@ -176,9 +180,14 @@ def test_adding_a_hidden_person_to_a_group_reads_as_unknown(alice, bob, make_per
     hidden = make_person(visibility="hidden")
     said = []
     for ref in (hidden.ref, "p-nobody-has-this"):
-        response = client_for(alice).post(f"/conversations/{group.pk}/members/", {"person": ref})
-        said.append([str(m) for m in get_messages(response.wsgi_request)])
-    assert said[0] == said[1] and said[0]
+        response = client_for(alice).post(
+            f"/conversations/{group.pk}/members/", {"person": "", "person_ref": ref}
+        )
+        assert response.status_code == 422
+        assert not list(get_messages(response.wsgi_request))
+        said.append(response.context["member_form"].errors["person"])
+        assert ref.encode() not in response.content
+    assert said[0] == said[1] == [str(NOT_FOUND)]
     assert group.participants.count() == 2
 
 
