@@ -248,3 +248,18 @@ def test_the_draft_endpoint_refuses_what_it_should(newcomer, client):
     assert signed_in.get("/start/profile/draft/").status_code == 405
     assert signed_in.post("/start/nergens/draft/", {"a": "b"}).status_code == 404
     assert client.post("/start/profile/draft/", {"a": "b"}).status_code == 302
+
+
+def test_the_export_holds_the_start_and_deleting_the_account_removes_it(newcomer):
+    import json
+
+    from accounts.services import account_delete
+
+    newcomer, client = newcomer
+    client.post("/start/purpose/", {"purposes": ["volunteer"], "later": "1"})
+    start = GuidedStart.objects.get(user=newcomer)
+    data = json.loads(client.get("/accounts/export/").content)
+    assert data["guided_start"]["purposes"] == start.purposes
+    assert data["guided_start"]["step"] == start.step
+    account_delete(user=newcomer)
+    assert not GuidedStart.objects.filter(pk=start.pk).exists()
