@@ -58,7 +58,8 @@ OFFERS = [
 RARE_LANGUAGES = ["so", "ti", "zgh", "pap", "fa", "ps", "ku", "am"]
 # The "named skill" case: a skill or resource a need asks for by name. `marks` is this
 # script's own test of who has it (a word containing one of them), independent of the
-# engine's lexicon; `asks` are ways a need asks for it; the holder shows it in one of
+# engine's lexicon; `asks` are ways a need's text asks for it, `title` a need title that
+# names it without a request word (the adapter passes the title); the holder shows it in one of
 # three places, as a person's skills list, an organisation's offers, or their own words.
 NAMED_SKILLS = {
     "interpreting": {
@@ -69,6 +70,7 @@ NAMED_SKILLS = {
             "Tolk gezocht voor gesprekken met nieuwe bewoners.",
             "Looking for an interpreter for parent meetings.",
         ],
+        "title": "Tolk voor oudergesprekken",
         "skill": "tolken",
         "offer": "tolken en vertalers voor gesprekken",
         "own_words": "Ik tolk al jaren bij de huisarts en op school.",
@@ -80,6 +82,7 @@ NAMED_SKILLS = {
             "Gezocht: hulp bij de boekhouding en de jaarrekening.",
             "Een penningmeester gevraagd.",
         ],
+        "title": "Boekhouding van de stichting",
         "skill": "boekhouding",
         "offer": "boekhouding en administratie voor kleine stichtingen",
         "own_words": "Ik doe al tien jaar de boekhouding van twee verenigingen.",
@@ -91,6 +94,7 @@ NAMED_SKILLS = {
             "Gezocht: een grote keuken voor ons project.",
             "Wie heeft een keuken die we op zaterdag mogen gebruiken?",
         ],
+        "title": "Keuken voor de buurtmaaltijd",
         "skill": "koken voor grote groepen",
         "offer": "een grote keuken met koks",
         "own_words": "Ik ben kok en kook graag voor grote groepen.",
@@ -103,6 +107,7 @@ NAMED_SKILLS = {
             "We zoeken een jurist die mee wil denken.",
             "We need legal advice on tenancy.",
         ],
+        "title": "Juridisch advies over huur",
         "skill": "juridisch advies",
         "offer": "gratis juridisch advies",
         "own_words": "Ik ben jurist bij een rechtswinkel.",
@@ -501,7 +506,11 @@ class Planter:
         skill = NAMED_SKILLS[name]
         kind = self.rng.choice(["volunteer", "mentor", "key_figure", "partner"])
         need = self.base_need(kind)
-        need = replace(need, text=f"{self.rng.choice(skill['asks'])} {need.text}")
+        ask = self.rng.choice([*skill["asks"], None])
+        if ask is None:  # named in the title only, as the adapter passes it
+            need = replace(need, title=skill["title"], text=f"{skill['title']} {need.text}")
+        else:
+            need = replace(need, text=f"{ask} {need.text}")
         candidate_kind = "organisation" if kind == "partner" else "person"
 
         def plain(n: int, themes, groups) -> str:  # words without the skill

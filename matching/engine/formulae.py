@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.engine.skills import skill_columns, skills_asked
+from matching.engine.skills import SKILL_CODES, skill_columns, skills_asked, skills_in
 from matching.engine.types import (
     NEED_KINDS,
     SIGNALS,
@@ -281,7 +281,8 @@ def prepare_need(
 
     text_columns, text_weights = text_model.vector(need.text or "", QUERY_TERMS)
     asker_columns, asker_weights = text_model.vector(need.asker_text or "", ASKER_QUERY_TERMS)
-    skills = skills_asked(need.text or "")
+    named = set(skills_asked(need.text or "")) | set(skills_in(need.title or ""))
+    skills = tuple(code for code in SKILL_CODES if code in named)
     columns_of_skill = skill_columns(text_model)
 
     applicable = {

@@ -10,7 +10,8 @@ inside a compound (gebarentolk, bedrijfskeuken, boekhoudprogramma).
 - A candidate has a skill when a stem of its text (bio, skills and offers, initiative
   titles: the adapter puts them in `CandidateRecord.text`) matches it. The engine looks this
   up in the TF-IDF postings of the text index, so nothing new is stored per candidate.
-- A need asks for a skill only when its text *asks*: the skill's word stands within
+- A need asks for a skill that its title names (a title says what is asked: "Tolk
+  Tigrinya voor oudergesprekken"), and one its text *asks* for: the skill's word stands within
   `AFTER_CUE` words after a request word ("gezocht", "zoeken", "nodig", "hulp", "wie",
   "iemand", "looking for", "need"...) or within `BEFORE_CUE` words before one that closes
   a request ("tolk gezocht", "een keuken nodig"). A description that merely mentions a

@@ -110,6 +110,9 @@ class NeedQuery:
     asker_text: str  # the asking organisation's description and offers, for reciprocity
     excluded: frozenset[tuple[str, int]] = frozenset()  # blocked, declined or dismissed
     limit: int = 10
+    # The title alone (it is in `text` too): a skill or resource named in it is asked for,
+    # as in "Tolk Tigrinya voor oudergesprekken" (see skills.py).
+    title: str = ""
 
 
 @dataclass(frozen=True)

@@ -453,6 +453,30 @@ def test_a_need_names_a_skill_only_where_it_asks(text, asked):
     assert skills_asked(text) == asked
 
 
+def test_a_skill_in_the_need_title_is_asked_for():
+    holder = person(1, themes=frozenset({"food"}), target_groups=frozenset(), text="tolken")
+    experienced = person(2, text="Buurtmaaltijden.", track_record=(_finished(10),))
+    index = build(holder, experienced)
+    description = "Voor gesprekken met Marokkaanse ouders over de buurtmaaltijd."
+    plain = need("mentor", text=f"Tolk Tigrinya. {description}")
+    titled = replace(plain, title="Tolk Tigrinya")
+    assert [p.id for p in rank(index, plain).proposals] == [2, 1]  # no request word
+    result = rank(index, titled)
+    assert [p.id for p in result.proposals] == [1, 2]
+    assert result.proposals[0].evidence["skills"] == ["interpreting"]
+
+
+@pytest.mark.django_db
+def test_the_adapter_passes_the_need_title():
+    from matching.index import need_query
+    from tests.matching.factories import NeedFactory
+
+    the_need = NeedFactory(title="Tolk Tigrinya", description="Voor oudergesprekken.")
+    query = need_query(the_need)
+    assert query.title == "Tolk Tigrinya"
+    assert query.text == "Tolk Tigrinya Voor oudergesprekken."
+
+
 def test_the_skill_is_found_in_compounds_and_word_forms():
     from matching.engine.skills import skills_in
 
