@@ -33,7 +33,14 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching.engine import CandidateIndex, CandidateRecord, NeedQuery, TrackRecordItem, rank
+from matching.engine import (
+    DEFAULT_WEIGHTS,
+    CandidateIndex,
+    CandidateRecord,
+    NeedQuery,
+    TrackRecordItem,
+    rank,
+)
 from matching.engine.synthetic import GROUP_LANGUAGES, NetworkGenerator
 
 OFFERS = [
@@ -49,6 +56,63 @@ OFFERS = [
     "computerlokaal laptops",
 ]
 RARE_LANGUAGES = ["so", "ti", "zgh", "pap", "fa", "ps", "ku", "am"]
+# The "named skill" case: a skill or resource a need asks for by name. `marks` is this
+# script's own test of who has it (a word containing one of them), independent of the
+# engine's lexicon; `asks` are ways a need's text asks for it, `title` a need title that
+# names it without a request word (the adapter passes the title); the holder shows it in one of
+# three places, as a person's skills list, an organisation's offers, or their own words.
+NAMED_SKILLS = {
+    "interpreting": {
+        "marks": ("tolk", "vertal", "vertaal", "interpret"),
+        "asks": [
+            "Gezocht: iemand die kan tolken bij oudergesprekken.",
+            "We zoeken een tolk voor de ouderavond.",
+            "Tolk gezocht voor gesprekken met nieuwe bewoners.",
+            "Looking for an interpreter for parent meetings.",
+        ],
+        "title": "Tolk voor oudergesprekken",
+        "skill": "tolken",
+        "offer": "tolken en vertalers voor gesprekken",
+        "own_words": "Ik tolk al jaren bij de huisarts en op school.",
+    },
+    "bookkeeping": {
+        "marks": ("boekhoud", "administratie", "penningmeester"),
+        "asks": [
+            "Wie helpt ons met de boekhouding van de stichting?",
+            "Gezocht: hulp bij de boekhouding en de jaarrekening.",
+            "Een penningmeester gevraagd.",
+        ],
+        "title": "Boekhouding van de stichting",
+        "skill": "boekhouding",
+        "offer": "boekhouding en administratie voor kleine stichtingen",
+        "own_words": "Ik doe al tien jaar de boekhouding van twee verenigingen.",
+    },
+    "kitchen": {
+        "marks": ("keuken", "koken", "kok", "kook"),
+        "asks": [
+            "We hebben een keuken nodig voor de buurtmaaltijd.",
+            "Gezocht: een grote keuken voor ons project.",
+            "Wie heeft een keuken die we op zaterdag mogen gebruiken?",
+        ],
+        "title": "Keuken voor de buurtmaaltijd",
+        "skill": "koken voor grote groepen",
+        "offer": "een grote keuken met koks",
+        "own_words": "Ik ben kok en kook graag voor grote groepen.",
+    },
+    "legal advice": {
+        "marks": ("jurid", "jurist", "advoca"),
+        "asks": [
+            "Wie kan juridisch advies geven over huur en toeslagen?",
+            "Gezocht: juridisch advies voor statushouders.",
+            "We zoeken een jurist die mee wil denken.",
+            "We need legal advice on tenancy.",
+        ],
+        "title": "Juridisch advies over huur",
+        "skill": "juridisch advies",
+        "offer": "gratis juridisch advies",
+        "own_words": "Ik ben jurist bij een rechtswinkel.",
+    },
+}
 
 
 # -- the independent checker ----------------------------------------------------------------
@@ -99,6 +163,9 @@ class Case:
     need: NeedQuery
     grades: dict[tuple[str, int], int]  # planted right answers: 2 best, 1 also good
     forbidden: list[tuple[str, int]] = field(default_factory=list)  # would fit, must not appear
+    # Must rank below the planted best answer (the grade-2 one): counted as "above decoys".
+    decoys: list[tuple[str, int]] = field(default_factory=list)
+    marks: tuple[str, ...] = ()  # other candidates whose text has one of these: grade 1
 
 
 class Planter:
@@ -432,6 +499,70 @@ class Planter:
         other = self.candidate(need, km=4.0, looking_for="Ik zoek een schaakclub.", **shape)
         return Case("reciprocity: looking for the asker", need, {_key(keen): 2, _key(other): 1})
 
+    def named_skill(self) -> Case:
+        """The need asks for a skill by name: the one who has it, with a thin record on
+        the need's themes, against decoys with a strong record on them but not the skill."""
+        name = self.rng.choice(sorted(NAMED_SKILLS))
+        skill = NAMED_SKILLS[name]
+        kind = self.rng.choice(["volunteer", "mentor", "key_figure", "partner"])
+        need = self.base_need(kind)
+        ask = self.rng.choice([*skill["asks"], None])
+        if ask is None:  # named in the title only, as the adapter passes it
+            need = replace(need, title=skill["title"], text=f"{skill['title']} {need.text}")
+        else:
+            need = replace(need, text=f"{ask} {need.text}")
+        candidate_kind = "organisation" if kind == "partner" else "person"
+
+        def plain(n: int, themes, groups) -> str:  # words without the skill
+            out = self.g.words(themes, groups, n).split()
+            return " ".join(w for w in out if not any(m in w for m in skill["marks"]))
+
+        shown = self.rng.choice(
+            ["offers", "own words"] if kind == "partner" else ["skills", "own words"]
+        )
+        words = plain(self.rng.randint(20, 35), need.themes, need.target_groups)
+        if shown == "own words":
+            text = f"{skill['own_words']} {words}"
+        elif shown == "offers":
+            text = f"{words} Wij bieden: {skill['offer']}."
+        else:  # the adapter appends a person's skills list to the bio
+            text = f"{words} {skill['skill']} communicatie"
+        languages = need.languages | {"nl"}
+        right = self.candidate(
+            need,
+            km=self.rng.uniform(2, 8),
+            kind=candidate_kind,
+            themes=self.one_of(need.themes) | self.other_themes(need, 1),
+            target_groups=self.one_of(need.target_groups) | self.other_groups(need, 1),
+            languages=languages,
+            text=text,
+        )
+
+        def record_item() -> TrackRecordItem:
+            item = self.initiative(need, "finished", True)
+            return replace(item, title=plain(4, need.themes, need.target_groups).capitalize())
+
+        decoys = [
+            self.candidate(  # a strong record on the need's themes and groups; not the skill
+                need,
+                km=self.rng.uniform(1, 3),
+                kind=candidate_kind,
+                themes=need.themes | self.other_themes(need, 1),
+                target_groups=need.target_groups,
+                languages=languages,
+                text=plain(self.rng.randint(25, 40), need.themes, need.target_groups),
+                track_record=tuple(record_item() for _ in range(self.rng.randint(2, 3))),
+            )
+            for _ in range(3)
+        ]
+        return Case(
+            "named skill: has it, thin theme record",
+            need,
+            {_key(right): 2},
+            decoys=[_key(d) for d in decoys],
+            marks=skill["marks"],
+        )
+
 
 CASES = [
     Planter.key_figure_in_the_community,
@@ -442,6 +573,9 @@ CASES = [
     Planter.comparable_but_less_exposed,
     Planter.looking_for_the_asker,
 ]
+# Planted after all of CASES, so that the earlier cases draw exactly the same random
+# numbers (and so the same needs and candidates) as before this case existed.
+LATER_CASES = [Planter.named_skill]
 
 
 def _key(record: CandidateRecord) -> tuple[str, int]:
@@ -451,14 +585,48 @@ def _key(record: CandidateRecord) -> tuple[str, int]:
 # -- measuring ------------------------------------------------------------------------------
 
 
-def metrics(ranked: list[tuple[str, int]], grades: dict[tuple[str, int], int]) -> tuple:
-    top = ranked[:10]
+def metrics(ranked: list[tuple[str, int]], case: Case) -> tuple:
+    """(hit@1, hit@10, NDCG@10, above): `above` is 1.0 when the best planted answer ranks
+    above every decoy (in the top 100), 0.0 when not, None for a case without decoys."""
+    grades = case.grades
+    top = ranked[:10]  # `ranked` may go on past the top 10: for `above` only
     hit1 = float(bool(top) and grades.get(top[0], 0) > 0)
     hit10 = float(any(grades.get(k, 0) > 0 for k in top))
     dcg = sum((2 ** grades.get(k, 0) - 1) / math.log2(i + 2) for i, k in enumerate(top))
     ideal = sorted(grades.values(), reverse=True)[:10]
     idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
-    return hit1, hit10, dcg / idcg if idcg else 0.0
+    above = None
+    if case.decoys:  # over the whole ranking given: decoys not in it count as below
+        best = max(grades, key=grades.get)
+        above = 0.0
+        if best in ranked:
+            position = ranked.index(best)
+            above = float(all(d not in ranked[:position] for d in case.decoys))
+    return hit1, hit10, dcg / idcg if idcg else 0.0, above
+
+
+def with_marked(case: Case, records: list[CandidateRecord]) -> Case:
+    """Grade 1 for every other candidate whose text shows the named skill (this script's
+    own word test): proposing someone else who has it is a good answer too."""
+    if not case.marks:
+        return case
+    grades = dict(case.grades)
+    for record in records:
+        key = _key(record)
+        text = (record.text or "").lower()
+        if key not in grades and any(mark in text for mark in case.marks):
+            grades[key] = 1
+    return replace(case, grades=grades)
+
+
+# The engine as it is, and, in the same run, the engine with the named-skill signal
+# switched off (weight 0): the baseline the targets compare with.
+WITHOUT_SKILLS = replace(
+    DEFAULT_WEIGHTS,
+    skills=0.0,
+    by_kind=tuple(o for o in DEFAULT_WEIGHTS.by_kind if o[1] != "skills"),
+)
+METHODS = ("engine", "engine, no skill match", "theme overlap", "random")
 
 
 def run_seed(seed: int, needs_per_case: int, people: int, organisations: int):
@@ -466,7 +634,9 @@ def run_seed(seed: int, needs_per_case: int, people: int, organisations: int):
     background = generator.network(people, organisations)
     planter = Planter(generator, [r for r in background if r.kind == "organisation"])
     cases = [make(planter) for _ in range(needs_per_case) for make in CASES]
+    cases += [make(planter) for _ in range(needs_per_case) for make in LATER_CASES]
     records = background + planter.records
+    cases = [with_marked(case, records) for case in cases]
     by_key = {_key(r): r for r in records}
     started = time.perf_counter()
     index = CandidateIndex.build(records, generator.vocabulary)
@@ -477,8 +647,11 @@ def run_seed(seed: int, needs_per_case: int, people: int, organisations: int):
     forbidden_planted = 0
     for case in cases:
         need = case.need
-        engine = [(p.kind, p.id) for p in rank(index, need).proposals]
-        for key in engine:
+        # The top 100 (its first 10 are exactly the top 10), for the decoy comparison.
+        deep = replace(need, limit=100)
+        engine = [(p.kind, p.id) for p in rank(index, deep).proposals]
+        without = [(p.kind, p.id) for p in rank(index, deep, WITHOUT_SKILLS).proposals]
+        for key in engine[:10]:
             violation_count += len(violations(need, by_key[key]))
         forbidden_planted += len(case.forbidden)
         allowed = [r for r in records if not violations(need, r)]
@@ -486,11 +659,46 @@ def run_seed(seed: int, needs_per_case: int, people: int, organisations: int):
         by_theme = sorted(shuffled, key=lambda r: -len(need.themes & r.themes))
         for method, ranked in (
             ("engine", engine),
-            ("random", [_key(r) for r in shuffled[:10]]),
-            ("theme overlap", [_key(r) for r in by_theme[:10]]),
+            ("engine, no skill match", without),
+            ("random", [_key(r) for r in shuffled[:100]]),
+            ("theme overlap", [_key(r) for r in by_theme[:100]]),
         ):
-            results[method][case.name].append(metrics(ranked, case.grades))
+            results[method][case.name].append(metrics(ranked, case))
     return results, violation_count, forbidden_planted, len(cases), len(records), build_seconds
+
+
+# Targets, each against the same run's engine without the named-skill signal.
+SKILL_CASE = "named skill: has it, thin theme record"
+SKILL_TARGETS = ((0, "hit@1", 0.80), (3, "planted holder above every decoy", 0.90))
+NOISE = 0.05  # other cases: hit@1 and hit@10 at most this much below the baseline
+
+
+def print_targets(totals) -> bool:
+    print("\nTargets (engine against the same run's engine without skill match):")
+    met_all = True
+    engine, baseline = totals["engine"], totals["engine, no skill match"]
+    for column, label, target in SKILL_TARGETS:
+        value = _mean(engine[SKILL_CASE], column)
+        met = value >= target
+        met_all &= met
+        print(
+            f"  {SKILL_CASE}, {label} >= {target:.2f}: {value:.2f} "
+            f"(without: {_mean(baseline[SKILL_CASE], column):.2f})  {'met' if met else 'MISSED'}"
+        )
+    for name in engine:
+        if name == SKILL_CASE:
+            continue
+        drops = [
+            (label, _mean(engine[name], column), _mean(baseline[name], column))
+            for column, label in ((0, "hit@1"), (1, "hit@10"))
+        ]
+        met = all(value >= before - NOISE for _, value, before in drops)
+        met_all &= met
+        figures = ", ".join(
+            f"{label} {value:.2f} (without: {before:.2f})" for label, value, before in drops
+        )
+        print(f"  {name}, not more than {NOISE:.2f} worse: {figures}  {'met' if met else 'MISSED'}")
+    return met_all
 
 
 def main() -> None:
@@ -504,7 +712,7 @@ def main() -> None:
     totals = defaultdict(lambda: defaultdict(list))
     violations_total = forbidden_total = needs_total = 0
     print(
-        f"Matching quality: seeds {args.seeds}, {len(CASES)} planted cases x "
+        f"Matching quality: seeds {args.seeds}, {len(CASES) + len(LATER_CASES)} planted cases x "
         f"{args.needs_per_case} needs per seed, background {args.people} people + "
         f"{args.organisations} organisations\n"
     )
@@ -526,19 +734,24 @@ def main() -> None:
         )
 
     print(f"\nAll seeds: {needs_total} needs\n")
-    print(f"{'method':<16}{'hit@1':>8}{'hit@10':>8}{'NDCG@10':>9}")
-    for method in ("engine", "theme overlap", "random"):
+    print(f"{'method':<24}{'hit@1':>8}{'hit@10':>8}{'NDCG@10':>9}")
+    for method in METHODS:
         rows = [row for per in totals[method].values() for row in per]
-        print(f"{method:<16}{_mean(rows, 0):>8.3f}{_mean(rows, 1):>8.3f}{_mean(rows, 2):>9.3f}")
+        print(f"{method:<24}{_mean(rows, 0):>8.3f}{_mean(rows, 1):>8.3f}{_mean(rows, 2):>9.3f}")
     print("\nPer planted case (hit@1 / hit@10 / NDCG@10):")
     width = max(len(name) for name in totals["engine"])
-    print(f"{'case':<{width}}  {'engine':>17}  {'theme overlap':>17}  {'random':>17}")
+    print(f"{'case':<{width}}" + "".join(f"  {m:>22}" for m in METHODS))
     for name in totals["engine"]:
         cells = []
-        for method in ("engine", "theme overlap", "random"):
+        for method in METHODS:
             rows = totals[method][name]
             cells.append(f"{_mean(rows, 0):.2f}/{_mean(rows, 1):.2f}/{_mean(rows, 2):.2f}")
-        print(f"{name:<{width}}  {cells[0]:>17}  {cells[1]:>17}  {cells[2]:>17}")
+        print(f"{name:<{width}}" + "".join(f"  {cell:>22}" for cell in cells))
+    print(
+        f"\n{SKILL_CASE}: planted holder above every decoy (top 100): "
+        + ", ".join(f"{m} {_mean(totals[m][SKILL_CASE], 3):.2f}" for m in METHODS)
+    )
+    print_targets(totals)
     print(
         f"\nHard-rule violations in engine proposals (independent checker): {violations_total}"
         f"  (planted forbidden candidates that would have fitted: {forbidden_total})"
@@ -552,7 +765,8 @@ def main() -> None:
 
 
 def _mean(rows, column: int) -> float:
-    return sum(r[column] for r in rows) / len(rows) if rows else 0.0
+    values = [r[column] for r in rows if r[column] is not None]
+    return sum(values) / len(values) if values else 0.0
 
 
 if __name__ == "__main__":

@@ -364,6 +364,7 @@ def need_query(need: Need, *, limit: int = 10) -> NeedQuery:
         radius_km=float(need.radius_km) if need.radius_km is not None else None,
         hours_per_week=float(need.hours_per_week) if need.hours_per_week else None,
         text=f"{need.title} {need.description}",
+        title=need.title,  # a skill named in the title is asked for (engine/skills.py)
         asker_organisation_id=organisation.pk,
         asker_themes=frozenset(organisation.themes.values_list("slug", flat=True)),
         asker_text=f"{organisation.description} {organisation.offers}",

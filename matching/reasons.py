@@ -16,6 +16,26 @@ from network.models import Language, TargetGroup, Theme
 STATUS_LABELS = {"finished": "finished", "running": "running", "idea": "idea"}
 
 
+def _skill_labels() -> dict[str, str]:
+    """The named skills of matching/engine/skills.py (LEXICON), in the reader's language."""
+    return {
+        "interpreting": _("interpreting and translating"),
+        "bookkeeping": _("bookkeeping"),
+        "kitchen": _("a kitchen and cooking"),
+        "legal_advice": _("legal advice"),
+        "childcare": _("childcare"),
+        "transport": _("transport"),
+        "venue": _("a hall or meeting room"),
+        "sports_facility": _("a sports hall or field"),
+        "sound_stage": _("sound and stage"),
+        "gardening": _("gardening"),
+        "sewing": _("sewing"),
+        "computers": _("computers"),
+        "fundraising": _("fundraising"),
+        "first_aid": _("first aid"),
+    }
+
+
 def _names(model, slugs) -> str:
     if not slugs:
         return ""
@@ -63,6 +83,11 @@ def reason_detail(signal: str, evidence: Any, *, municipality: str | None = None
         return ngettext(
             "has %(hours)d hour a week", "has %(hours)d hours a week", round(float(evidence))
         ) % {"hours": round(float(evidence))}
+    if signal == "skills" and evidence:
+        labels = _skill_labels()
+        return _("can help with: %(skills)s") % {
+            "skills": ", ".join(labels.get(code, code) for code in evidence)
+        }
     if signal == "exposure":
         return None
     return None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matching.engine.skills import SKILL_CODES, skill_columns, skills_asked, skills_in
 from matching.engine.types import (
     NEED_KINDS,
     SIGNALS,
@@ -49,7 +50,7 @@ KIND_OF_NEED = {
     "key_figure": ("person", "key_figure"),
 }
 KIND_CODE = {"organisation": 0, "person": 1}  # also the tie-break order
-SUBSTANTIVE = ("target_groups", "themes", "languages", "text", "track_record")
+SUBSTANTIVE = ("target_groups", "themes", "languages", "text", "track_record", "skills")
 
 
 def bit_words(size: int) -> int:
@@ -178,6 +179,11 @@ def hours_fit(candidate_hours: float | None, need_hours: float) -> float:
     return min(1.0, candidate_hours / need_hours)
 
 
+def skill_fit(has: int, asked: int) -> float:
+    """The share of the skills the need asks for by name that the candidate has."""
+    return has / asked
+
+
 def exposure_log(exposure: int) -> float:
     return math.log1p(max(0, int(exposure)))
 
@@ -216,6 +222,8 @@ class PreparedNeed:
     text_weights: np.ndarray
     asker_columns: np.ndarray
     asker_weights: np.ndarray
+    skills: tuple[str, ...]  # skill codes the need asks for by name (skills.LEXICON order)
+    skill_columns: tuple[np.ndarray, ...]  # per asked skill, the text columns that show it
     coefficients: dict[str, float]  # applicable signals only, in SIGNALS order
     track_record_halves: tuple[float, float]  # (themes, target groups)
     reciprocity_halves: tuple[float, float]  # (themes, text)
@@ -273,6 +281,9 @@ def prepare_need(
 
     text_columns, text_weights = text_model.vector(need.text or "", QUERY_TERMS)
     asker_columns, asker_weights = text_model.vector(need.asker_text or "", ASKER_QUERY_TERMS)
+    named = set(skills_asked(need.text or "")) | set(skills_in(need.title or ""))
+    skills = tuple(code for code in SKILL_CODES if code in named)
+    columns_of_skill = skill_columns(text_model)
 
     applicable = {
         "target_groups": bool(target_groups),
@@ -283,6 +294,7 @@ def prepare_need(
         "text": len(text_columns) > 0,
         "reciprocity": bool(asker_themes) or len(asker_columns) > 0,
         "hours": kind != "partner" and hours is not None,
+        "skills": bool(skills),
     }
     raw = {s: _clean_weight(weights.of(s, kind)) for s in SIGNALS if applicable[s]}
     total = sum(raw.values())
@@ -326,6 +338,8 @@ def prepare_need(
         text_weights=text_weights,
         asker_columns=asker_columns,
         asker_weights=asker_weights,
+        skills=skills,
+        skill_columns=tuple(columns_of_skill[code] for code in skills),
         coefficients=coefficients,
         track_record_halves=_halves(bool(themes), bool(target_groups)),
         reciprocity_halves=_halves(bool(asker_themes), len(asker_columns) > 0),
@@ -429,6 +443,11 @@ def item_relevance(item: TrackRecordItem, prepared: PreparedNeed) -> float:
             len(item.target_groups & prepared.target_groups) / len(prepared.target_groups)
         )
     return status_weight(item) * overlap
+
+
+def skills_held(columns_per_skill, document) -> int:
+    """How many of the asked skills a candidate's text shows (a posting in their columns)."""
+    return sum(1 for columns in columns_per_skill if any(c in document for c in columns.tolist()))
 
 
 def sparse_dot(columns: np.ndarray, weights: np.ndarray, document: dict[int, float]) -> float:

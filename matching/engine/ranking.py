@@ -31,6 +31,7 @@ from matching.engine.formulae import (
     prepare_need,
     reciprocity_share,
     set_fit,
+    skill_fit,
     status_weight,
 )
 from matching.engine.index import CandidateIndex
@@ -191,6 +192,17 @@ def signal_values(
     if "hours" in co:
         hours = index.hours[slots].astype(np.float64)
         values["hours"] = np.where(np.isnan(hours), 0.5, np.minimum(1.0, hours / prepared.hours))
+    if "skills" in co:
+        # A candidate has a skill when its text row has a posting in one of the skill's
+        # columns: the same sparse product as the text signal, with weights 1 (TF-IDF
+        # weights are > 0, so the sum is > 0 exactly when one is there).
+        held = np.zeros(n, dtype=np.int64)
+        for columns in prepared.skill_columns:
+            if len(columns):
+                ones = np.ones(len(columns), dtype=np.float64)
+                held += index.text.scores(columns, ones, index.size, slots)[slots] > 0
+        asked = len(prepared.skills)
+        values["skills"] = _table(lambda h: skill_fit(h, asked), asked + 1)[held]
     raw = np.zeros(n, dtype=np.float64)
     for signal in SIGNALS:
         if signal in co:
@@ -313,13 +325,16 @@ def build_evidence(
 ) -> list[dict[str, object]]:
     """What the reasons are built from, per applicable signal (see docs/matching-engine.md)."""
     co = prepared.coefficients
-    text = looking_for = [{} for _ in slots]
+    text = looking_for = skills = [{} for _ in slots]
     if "text" in co:
         text = index.text.weights_for(slots, prepared.text_columns)
+    if "skills" in co and prepared.skill_columns:
+        skills = index.text.weights_for(slots, np.concatenate(prepared.skill_columns))
     if "reciprocity" in co:
         looking_for = index.looking_for.weights_for(slots, prepared.asker_columns)
     return [
-        _evidence(index, prepared, slot, text[i], looking_for[i]) for i, slot in enumerate(slots)
+        _evidence(index, prepared, slot, text[i], looking_for[i], skills[i])
+        for i, slot in enumerate(slots)
     ]
 
 
@@ -335,7 +350,9 @@ def _matched(bits: np.ndarray, slot: int, query: np.ndarray, order: tuple[str, .
     return matched
 
 
-def _evidence(index, prepared: PreparedNeed, slot: int, text, looking_for) -> dict[str, object]:
+def _evidence(
+    index, prepared: PreparedNeed, slot: int, text, looking_for, skills
+) -> dict[str, object]:
     """Built from the index's arrays (no record is rebuilt): this runs for every proposal."""
     vocabulary = index.vocabulary
     co = prepared.coefficients
@@ -375,6 +392,12 @@ def _evidence(index, prepared: PreparedNeed, slot: int, text, looking_for) -> di
     if "hours" in co:
         hours = float(index.hours[slot])
         evidence["hours"] = None if math.isnan(hours) else hours
+    if "skills" in co:  # the asked skills the candidate has, as codes (skills.LEXICON order)
+        evidence["skills"] = [
+            code
+            for code, columns in zip(prepared.skills, prepared.skill_columns, strict=True)
+            if any(c in skills for c in columns.tolist())
+        ]
     evidence["exposure"] = int(index.exposure[slot])
     return evidence
 

@@ -29,6 +29,8 @@ from matching.engine.formulae import (
     quantise,
     reciprocity_share,
     set_fit,
+    skill_fit,
+    skills_held,
     sparse_dot,
     text_fit,
     track_record_fit,
@@ -153,6 +155,10 @@ def candidate_values(candidate: _Candidate, prepared: PreparedNeed) -> dict[str,
         values["reciprocity"] = reciprocity
     if "hours" in co:
         values["hours"] = hours_fit(candidate_hours(record), prepared.hours)
+    if "skills" in co:
+        values["skills"] = skill_fit(
+            skills_held(prepared.skill_columns, candidate.text), len(prepared.skills)
+        )
     return values
 
 

@@ -39,6 +39,7 @@ SIGNALS = (
     "text",
     "reciprocity",
     "hours",
+    "skills",  # last: a need that names no skill sums exactly what it did before
 )
 
 
@@ -109,6 +110,9 @@ class NeedQuery:
     asker_text: str  # the asking organisation's description and offers, for reciprocity
     excluded: frozenset[tuple[str, int]] = frozenset()  # blocked, declined or dismissed
     limit: int = 10
+    # The title alone (it is in `text` too): a skill or resource named in it is asked for,
+    # as in "Tolk Tigrinya voor oudergesprekken" (see skills.py).
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,16 +132,22 @@ class Weights:
     text: float = 1.5
     reciprocity: float = 0.75
     hours: float = 0.5
+    # A skill or resource the need asks for by name (interpreting, a kitchen): applies only
+    # then, and weighs as much as target groups, themes and track record together (3 + 2 +
+    # 2; for mentors 3 + 2 + 4), so that having it outweighs a general record on the need's
+    # themes (see docs/matching-engine.md).
+    skills: float = 7.0
     # Fair exposure: the score is divided by 1 + exposure * log1p(recent proposals).
     exposure: float = 0.08
     # Distance value exp(-km / distance_scale_km): 1 at the same spot, 0.37 at this distance.
     distance_scale_km: float = 10.0
     # (need kind, signal, weight): partner matching is first of all what one organisation
     # offers against what the other needs (text); a mentor is chosen for the experience
-    # behind them (track record).
+    # behind them (track record), so a named skill must weigh more there too.
     by_kind: tuple[tuple[str, str, float], ...] = (
         ("partner", "text", 3.0),
         ("mentor", "track_record", 4.0),
+        ("mentor", "skills", 9.0),
     )
 
     def of(self, signal: str, kind: str | None = None) -> float:

@@ -354,6 +354,152 @@ def test_unicode_names_and_texts_just_work():
     assert proposal.contributions["text"] > 0
 
 
+# -- a skill or resource the need names --------------------------------------------------------
+
+
+def _finished(id: int, **changes) -> TrackRecordItem:
+    values = {
+        "initiative_id": id,
+        "ref": f"ini-{id}",
+        "title": "Buurtmaaltijden met Marokkaanse ouders",
+        "status": "finished",
+        "has_results": True,
+        "themes": frozenset({"food", "dialogue"}),
+        "target_groups": frozenset({"moroccan", "parents"}),
+        "municipality": "Utrecht",
+    }
+    values.update(changes)
+    return TrackRecordItem(**values)
+
+
+# The signal switched off for every kind of need (by_kind overrides the plain weight).
+WITHOUT_SKILLS = replace(
+    DEFAULT_WEIGHTS,
+    skills=0.0,
+    by_kind=tuple(o for o in DEFAULT_WEIGHTS.by_kind if o[1] != "skills"),
+)
+# (need kind, what the need says, the holder's text: a skills list, offers or own words)
+NAMED_SKILL_CASES = [
+    ("mentor", "We zoeken een tolk voor oudergesprekken.", "Ik help in de wijk. tolken"),
+    ("volunteer", "Wie helpt ons met de boekhouding?", "Ik doe de boekhouding van de club."),
+    ("key_figure", "Gezocht: juridisch advies over huur.", "Ik ben jurist bij een rechtswinkel."),
+    ("partner", "We hebben een keuken nodig.", "Wij bieden: een grote keuken."),
+]
+
+
+@pytest.mark.parametrize(("kind", "asks", "holder_text"), NAMED_SKILL_CASES)
+def test_a_named_skill_outweighs_a_general_record_on_the_themes(kind, asks, holder_text):
+    make = organisation if kind == "partner" else person
+    # The one who has it: one of the need's themes, none of its groups, no initiatives.
+    holder = make(1, themes=frozenset({"food"}), target_groups=frozenset(), text=holder_text)
+    # A strong record on exactly the need's themes and groups, and not the skill.
+    record = (_finished(10), _finished(11), _finished(12))
+    experienced = make(2, text="Ervaren met buurtmaaltijden en ouders.", track_record=record)
+    index = build(holder, experienced)
+    the_need = need(kind, text=f"{asks} Samen met Marokkaanse ouders in de wijk.")
+    result = rank(index, the_need)
+    assert [p.id for p in result.proposals] == [1, 2]
+    first = result.proposals[0]
+    assert first.contributions["skills"] > 0
+    assert len(first.evidence["skills"]) == 1
+    assert result.proposals[1].evidence["skills"] == []
+    # Without the signal the general record wins: the signal is what turns it round.
+    without = rank(index, the_need, WITHOUT_SKILLS)
+    assert [p.id for p in without.proposals] == [2, 1]
+
+
+def test_a_need_that_names_no_skill_ranks_as_before():
+    """Mentioning a kitchen is not asking for one; and a need that asks for nothing by name
+    gets exactly the ranking and scores it had before the signal existed."""
+    holder = person(1, themes=frozenset({"food"}), target_groups=frozenset(), text="Ik ben kok.")
+    experienced = person(2, text="Buurtmaaltijden.", track_record=(_finished(10),))
+    index = build(holder, experienced, weaker(3))
+    mentions = need("mentor", text="We koken elke week in de keuken van het buurthuis.")
+    records = NetworkGenerator(seed=5, vocabulary=VOCABULARY).network(300, 30)
+    network = build(*records)
+    needs = [(index, mentions)] + [
+        (network, n) for n in NetworkGenerator(seed=6, vocabulary=VOCABULARY).needs(records, 12)
+    ]
+    for the_index, the_need in needs:
+        result = rank(the_index, the_need)
+        assert result.proposals
+        assert all("skills" not in p.contributions for p in result.proposals)
+        # However heavy the signal, it does not act: nothing was asked for by name.
+        heavy = replace(DEFAULT_WEIGHTS, skills=1000.0, by_kind=WITHOUT_SKILLS.by_kind)
+        heavy = rank(the_index, the_need, heavy)
+        assert [(p.id, p.score) for p in heavy.proposals] == [
+            (p.id, p.score) for p in result.proposals
+        ]
+    assert next(p.id for p in rank(index, mentions).proposals) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("We zoeken een tolk Tigrinya voor de ouderavond.", ("interpreting",)),
+        ("Tolk gezocht", ("interpreting",)),
+        ("Een penningmeester gevraagd.", ("bookkeeping",)),
+        ("Wie helpt ons met de administratie?", ("bookkeeping",)),
+        ("Wij hebben een keuken nodig voor de buurtmaaltijd.", ("kitchen",)),
+        ("Looking for an interpreter and legal advice.", ("interpreting", "legal_advice")),
+        ("We koken samen in de keuken. We zoeken vrijwilligers.", ()),
+        ("Tolken vertalen keuken boekhouding", ()),  # words alone, nothing asked
+        ("", ()),
+    ],
+)
+def test_a_need_names_a_skill_only_where_it_asks(text, asked):
+    from matching.engine.skills import skills_asked
+
+    assert skills_asked(text) == asked
+
+
+def test_a_skill_in_the_need_title_is_asked_for():
+    holder = person(1, themes=frozenset({"food"}), target_groups=frozenset(), text="tolken")
+    experienced = person(2, text="Buurtmaaltijden.", track_record=(_finished(10),))
+    index = build(holder, experienced)
+    description = "Voor gesprekken met Marokkaanse ouders over de buurtmaaltijd."
+    plain = need("mentor", text=f"Tolk Tigrinya. {description}")
+    titled = replace(plain, title="Tolk Tigrinya")
+    assert [p.id for p in rank(index, plain).proposals] == [2, 1]  # no request word
+    result = rank(index, titled)
+    assert [p.id for p in result.proposals] == [1, 2]
+    assert result.proposals[0].evidence["skills"] == ["interpreting"]
+
+
+@pytest.mark.django_db
+def test_the_adapter_passes_the_need_title():
+    from matching.index import need_query
+    from tests.matching.factories import NeedFactory
+
+    the_need = NeedFactory(title="Tolk Tigrinya", description="Voor oudergesprekken.")
+    query = need_query(the_need)
+    assert query.title == "Tolk Tigrinya"
+    assert query.text == "Tolk Tigrinya Voor oudergesprekken."
+
+
+def test_the_skill_is_found_in_compounds_and_word_forms():
+    from matching.engine.skills import skills_in
+
+    assert skills_in("Gebarentolk, vertaler; doet de boekhouding") == (
+        "interpreting",
+        "bookkeeping",
+    )
+    assert skills_in("Bedrijfskeukens en een jurist") == ("kitchen", "legal_advice")
+    assert skills_in("Ik sport graag") == ()
+
+
+def test_the_skill_reason_line():
+    from django.utils import translation
+
+    from matching.reasons import reason_detail
+
+    with translation.override("en"):
+        assert reason_detail("skills", ["interpreting", "bookkeeping"]) == (
+            "can help with: interpreting and translating, bookkeeping"
+        )
+        assert reason_detail("skills", []) is None
+
+
 # -- the vectorised engine and the reference loop agree ---------------------------------------
 
 
@@ -388,6 +534,20 @@ def test_vectorised_equals_reference(kind, seed, random_network):
     records, index, reference = random_network
     needs = NetworkGenerator(seed=seed, vocabulary=VOCABULARY).needs(records, 25, (kind,))
     _compare(index, reference, needs)
+    _compare(index, reference, _naming_skills(needs[:10]))
+
+
+ASKS = [
+    "We zoeken een tolk.",
+    "Wie helpt ons met de administratie en een keuken?",
+    "Gezocht: iemand voor de websites en de fondsenwerving.",
+    "Vertalen nodig.",
+]
+
+
+def _naming_skills(needs):
+    """The same needs, now each asking for a skill or two by name."""
+    return [replace(n, text=f"{ASKS[i % len(ASKS)]} {n.text}") for i, n in enumerate(needs)]
 
 
 def test_vectorised_equals_reference_after_upserts_and_removals(monkeypatch):
@@ -417,7 +577,8 @@ def test_vectorised_equals_reference_after_upserts_and_removals(monkeypatch):
     assert len(index) == len(current)
     assert index.needs_compaction is False  # below the (default) soft limit
     reference = ReferenceIndex(index, current.values())
-    _compare(index, reference, generator.needs(list(current.values()), 40))
+    needs = generator.needs(list(current.values()), 40)
+    _compare(index, reference, needs + _naming_skills(needs[:12]))
 
 
 # -- keeping the index fresh -----------------------------------------------------------------
