@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,12 +82,23 @@ def page(browser, live_server) -> Iterator:
     context.close()
 
 
+def wait_until(page, expression: str, *, timeout: float = 15.0) -> None:
+    """Wait until `expression` is true in the page. Playwright's wait_for_function polls by
+    evaluating a string inside the page, which the pages' CSP (no 'unsafe-eval') refuses;
+    this asks through the DevTools protocol instead, which the CSP does not govern."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:.0f} s: {expression}")
+        page.wait_for_timeout(50)
+
+
 def assert_accessible(page, *, context: str = "") -> None:
     """axe-core (WCAG 2.1 A and AA rules) finds no violations on the page as it is now."""
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} is missing: run `npm ci` (make install).")
     # Let htmx finish: results fade while a request is in flight.
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    wait_until(page, "!document.querySelector('.htmx-request')")
     # Evaluated through the DevTools protocol, not added as a <script>: the pages'
     # Content-Security-Policy (script-src 'self') rightly refuses an inline script.
     if not page.evaluate("typeof window.axe !== 'undefined'"):

@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, sign_in, wait_until
 from tests.factories import DEFAULT_PASSWORD, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -136,8 +136,9 @@ def test_two_people_chat_in_real_time_and_nothing_is_lost_offline(browser, asgi_
         a.goto(url)
         y.goto(url)
         for page in (a, y):
-            page.wait_for_function(
-                "window.BruggenChat && window.BruggenChat.socket && window.BruggenChat.socket.readyState === 1"
+            wait_until(
+                page,
+                "window.BruggenChat && window.BruggenChat.socket && window.BruggenChat.socket.readyState === 1",
             )
         assert_accessible(a, context="conversation page")
 
