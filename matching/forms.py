@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import MatchingRound, Need, Proposal
+from matching.services.needs import NEED_FIELDS
 from network.forms import DirectoryForm, MunicipalityChoiceField, _choices, _filter, _taxonomy
 from network.models import Initiative, Language, Municipality, TargetGroup, Theme
 from network.picker import PersonPickerField, pickers_bind
@@ -17,20 +18,7 @@ class NeedForm(forms.ModelForm):
 
     class Meta:
         model = Need
-        fields = [
-            "kind",
-            "title",
-            "description",
-            "initiative",
-            "themes",
-            "target_groups",
-            "languages",
-            "languages_required",
-            "municipality",
-            "radius_km",
-            "hours_per_week",
-            "deadline",
-        ]
+        fields = list(NEED_FIELDS)
         widgets = {
             "kind": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 5}),

@@ -149,7 +149,7 @@ class OrganisationAdmin(ServiceAdmin):
     list_display = ["name", "ref", "kind", "municipality", "verified", "open_to_matching"]
     list_filter = ["verified", "kind", "open_to_matching", "municipality"]
     search_fields = ["name", "ref"]
-    fields = _declared(Organisation, ORGANISATION_FIELDS | ORGANISATION_STAFF_FIELDS)
+    fields = _declared(Organisation, frozenset((*ORGANISATION_FIELDS, *ORGANISATION_STAFF_FIELDS)))
     filter_horizontal = ["themes", "target_groups", "languages"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as on the site
     inlines = [MembershipInline]
@@ -179,7 +179,7 @@ class PersonAdmin(ServiceAdmin):
     list_display = ["name", "ref", "municipality", "visibility", "open_to_matching", "user"]
     list_filter = ["visibility", "open_to_matching", "roles", "municipality"]
     search_fields = ["name", "ref", "email", "user__email"]
-    fields = _declared(Person, PERSON_FIELDS | PERSON_STAFF_FIELDS)
+    fields = _declared(Person, frozenset((*PERSON_FIELDS, *PERSON_STAFF_FIELDS)))
     raw_id_fields = ["user"]
     filter_horizontal = ["roles", "languages", "themes", "target_groups"]
 
@@ -198,7 +198,7 @@ class InitiativeAdmin(ServiceAdmin):
     list_display = ["title", "ref", "organisation", "municipality", "status", "updated_at"]
     list_filter = ["status", "themes", "municipality"]
     search_fields = ["title", "ref", "summary", "lessons"]
-    fields = _declared(Initiative, INITIATIVE_FIELDS | INITIATIVE_STAFF_FIELDS)
+    fields = _declared(Initiative, frozenset((*INITIATIVE_FIELDS, *INITIATIVE_STAFF_FIELDS)))
     raw_id_fields = ["organisation", "leader"]
     filter_horizontal = ["themes", "target_groups", "success_factors", "funders"]
     autocomplete_fields = ["partners"]

@@ -22,6 +22,9 @@ from network.models import (
 )
 from network.picker import OrganisationNamesField, pickers_bind
 from network.selectors import people_visible_to
+from network.services.initiatives import INITIATIVE_FIELDS
+from network.services.organisations import ORGANISATION_FIELDS
+from network.services.people import PERSON_FIELDS
 
 VOCABULARY_CACHE_SECONDS = 300
 
@@ -73,18 +76,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "kind",
-            "municipality",
-            "description",
-            "website",
-            "themes",
-            "target_groups",
-            "languages",
-            "offers",
-            "open_to_matching",
-        ]
+        fields = list(ORGANISATION_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "offers": forms.Textarea(attrs={"rows": 3}),
@@ -105,21 +97,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "name",
-            "municipality",
-            "roles",
-            "languages",
-            "themes",
-            "target_groups",
-            "skills",
-            "bio",
-            "looking_for",
-            "hours_per_week",
-            "mentor_capacity",
-            "visibility",
-            "open_to_matching",
-        ]
+        fields = list(PERSON_FIELDS)
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4}),
             "looking_for": forms.Textarea(attrs={"rows": 3}),
@@ -140,24 +118,7 @@ class InitiativeForm(forms.ModelForm):
 
     class Meta:
         model = Initiative
-        fields = [
-            "title",
-            "leader",
-            "municipality",
-            "neighbourhood",
-            "status",
-            "started",
-            "ended",
-            "themes",
-            "target_groups",
-            "summary",
-            "results",
-            "success_factors",
-            "obstacles",
-            "lessons",
-            "partners",
-            "funders",
-        ]
+        fields = list(INITIATIVE_FIELDS)
         widgets = {
             "started": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ended": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

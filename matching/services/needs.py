@@ -15,21 +15,19 @@ from network.services.records import record_fields_check, record_write
 
 # What the pages and the API may write (network.services.records); the status changes only
 # through need_close and need_reopen, the organisation never.
-NEED_FIELDS = frozenset(
-    {
-        "kind",
-        "title",
-        "description",
-        "initiative",
-        "themes",
-        "target_groups",
-        "languages",
-        "languages_required",
-        "municipality",
-        "radius_km",
-        "hours_per_week",
-        "deadline",
-    }
+NEED_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "initiative",
+    "themes",
+    "target_groups",
+    "languages",
+    "languages_required",
+    "municipality",
+    "radius_km",
+    "hours_per_week",
+    "deadline",
 )
 NEED_M2M = ("themes", "target_groups", "languages")
 

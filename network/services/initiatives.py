@@ -13,27 +13,26 @@ from network.search import search_vectors_refresh
 from network.services.records import record_fields_check, record_write
 from network.services.refs import ref_generate, ref_retire
 
-# What the pages and the admin may write (network.services.records). Moving an initiative to
+# What the pages and the admin may write (network.services.records), in the order the form
+# (network.forms.InitiativeForm) shows them. Moving an initiative to
 # another lead organisation is for staff only.
-INITIATIVE_FIELDS = frozenset(
-    {
-        "title",
-        "leader",
-        "municipality",
-        "neighbourhood",
-        "status",
-        "started",
-        "ended",
-        "themes",
-        "target_groups",
-        "summary",
-        "results",
-        "success_factors",
-        "obstacles",
-        "lessons",
-        "partners",
-        "funders",
-    }
+INITIATIVE_FIELDS = (
+    "title",
+    "leader",
+    "municipality",
+    "neighbourhood",
+    "status",
+    "started",
+    "ended",
+    "themes",
+    "target_groups",
+    "summary",
+    "results",
+    "success_factors",
+    "obstacles",
+    "lessons",
+    "partners",
+    "funders",
 )
 INITIATIVE_STAFF_FIELDS = frozenset({"organisation"})
 INITIATIVE_M2M = ("themes", "target_groups", "success_factors", "partners", "funders")

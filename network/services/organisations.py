@@ -25,19 +25,17 @@ from network.services.refs import ref_generate, ref_retire
 
 # What the pages, the API and the admin may write (network.services.records): a key outside
 # these is refused, so no caller can set a ref, a creation date or an id.
-ORGANISATION_FIELDS = frozenset(
-    {
-        "name",
-        "kind",
-        "municipality",
-        "description",
-        "website",
-        "themes",
-        "target_groups",
-        "languages",
-        "offers",
-        "open_to_matching",
-    }
+ORGANISATION_FIELDS = (
+    "name",
+    "kind",
+    "municipality",
+    "description",
+    "website",
+    "themes",
+    "target_groups",
+    "languages",
+    "offers",
+    "open_to_matching",
 )
 ORGANISATION_STAFF_FIELDS = frozenset({"verified"})
 ORGANISATION_M2M = ("themes", "target_groups", "languages")

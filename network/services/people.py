@@ -19,22 +19,20 @@ CLAIM_MAX_AGE = 60 * 60 * 24 * 14  # two weeks
 
 # What a person writes about themselves (network.services.records); staff may also set the
 # address a claim link goes to and the account a profile belongs to (the admin).
-PERSON_FIELDS = frozenset(
-    {
-        "name",
-        "municipality",
-        "roles",
-        "languages",
-        "themes",
-        "target_groups",
-        "skills",
-        "bio",
-        "looking_for",
-        "hours_per_week",
-        "mentor_capacity",
-        "visibility",
-        "open_to_matching",
-    }
+PERSON_FIELDS = (
+    "name",
+    "municipality",
+    "roles",
+    "languages",
+    "themes",
+    "target_groups",
+    "skills",
+    "bio",
+    "looking_for",
+    "hours_per_week",
+    "mentor_capacity",
+    "visibility",
+    "open_to_matching",
 )
 PERSON_STAFF_FIELDS = frozenset({"email", "user"})
 PERSON_M2M = ("roles", "languages", "themes", "target_groups")
