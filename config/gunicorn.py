@@ -1,0 +1,33 @@
+"""Gunicorn's settings for the `web` service: `gunicorn -c config/gunicorn.py config.wsgi`.
+
+The master loads the app and builds the matching index before it forks the workers
+(`preload_app` + `when_ready`), so no request waits for the build and the workers share
+the index's pages copy-on-write instead of each holding a copy (docs/matching-engine.md,
+Where the index is built). The price: `kill -HUP` no longer reloads the code; restart the
+service to deploy.
+"""
+
+from __future__ import annotations
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+accesslog = "-"
+preload_app = True
+
+
+def when_ready(server) -> None:
+    """In the master, after the app was loaded and before the first fork."""
+    from matching.index import index_warm
+
+    index_warm(before_fork=True)
+
+
+def post_worker_init(worker) -> None:
+    """In each worker once the app is loaded: a version check, which rebuilds only when a
+    candidate changed since the master built (a worker respawned hours later), or builds
+    when the master could not (database not ready then)."""
+    from matching.index import index_warm
+
+    index_warm()
