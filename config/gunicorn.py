@@ -18,10 +18,12 @@ preload_app = True
 
 
 def when_ready(server) -> None:
-    """In the master, after the app was loaded and before the first fork."""
-    from matching.index import index_warm
+    """In the master, after the app was loaded and before the first fork. Without
+    `preload_app` the master never loads Django, and each worker builds for itself."""
+    if server.cfg.preload_app:
+        from matching.index import index_warm
 
-    index_warm(before_fork=True)
+        index_warm(before_fork=True)
 
 
 def post_worker_init(worker) -> None:

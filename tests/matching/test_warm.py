@@ -8,6 +8,7 @@ import gc
 import logging
 import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.db import OperationalError
@@ -101,7 +102,8 @@ def test_gunicorn_master_starts_when_the_warm_up_fails(database_down, caplog):
     hooks = runpy.run_path(str(GUNICORN_CONFIG))
     assert hooks["preload_app"] is True  # built once in the master, shared by the workers
     with caplog.at_level(logging.ERROR, logger="matching.index"):
-        hooks["when_ready"](None)  # does not raise: the master goes on to fork
+        master = SimpleNamespace(cfg=SimpleNamespace(preload_app=True))
+        hooks["when_ready"](master)  # does not raise: the master goes on to fork
         hooks["post_worker_init"](None)
     assert caplog.text.count("warm-up failed") == 2
 
