@@ -1,4 +1,5 @@
-"""Gunicorn's settings for the `web` service: `gunicorn -c config/gunicorn.py config.wsgi`.
+"""Gunicorn's settings for the `web` service and the image's default command:
+`gunicorn -c config/gunicorn.py config.wsgi:application --bind 0.0.0.0:8000`.
 
 The master loads the app and builds the matching index before it forks the workers
 (`preload_app` + `when_ready`), so no request waits for the build and the workers share
@@ -9,10 +10,7 @@ service to deploy.
 
 from __future__ import annotations
 
-import os
-
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+workers = 3
 accesslog = "-"
 preload_app = True
 
