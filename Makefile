@@ -31,7 +31,7 @@ run: install messages
 	@echo ""
 	@echo "  Bruggen runs at http://127.0.0.1:$(PORT)/   (Ctrl-C stops it)"
 	@echo ""
-	$(BIN)/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-per-message-deflate false --ws-max-size 131072
+	MATCHING_INDEX_WARM=1 $(BIN)/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-per-message-deflate false --ws-max-size 131072
 
 # Uses PostgreSQL and Redis when they answer at their usual local addresses; with CI=true
 # it never falls back to SQLite or the in-memory layer and never skips.

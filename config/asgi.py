@@ -28,6 +28,14 @@ application = ProtocolTypeRouter(
     }
 )
 
+# `make run` serves pages from this process, and pages rank: it sets MATCHING_INDEX_WARM=1
+# so the matching index is built before the first request. Compose's `ws` serves only /ws/,
+# never ranks, and so never builds it (docs/matching-engine.md, Where the index is built).
+if os.environ.get("MATCHING_INDEX_WARM") == "1":
+    from matching.index import index_warm
+
+    index_warm()
+
 # Everything loaded so far (Django, the URL conf, the apps) lives as long as the process:
 # keep it out of the garbage collector's full collections, which otherwise walk every one
 # of those objects and stall every socket of this process while they do (docs/messaging.md,

@@ -8,12 +8,16 @@ rebuild. See docs/matching.md.
 
 from __future__ import annotations
 
+import gc
+import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -42,6 +46,8 @@ from network.models import (
     TargetGroup,
     Theme,
 )
+
+logger = logging.getLogger(__name__)
 
 EXPOSURE_WINDOW = timedelta(days=30)
 VERSION_KEY = "matching:index:version"
@@ -281,6 +287,35 @@ def index_get() -> CandidateIndex:
             _state["index"] = index_build()
             _state["version"] = version
         return _state["index"]  # type: ignore[return-value]
+
+
+def index_warm(*, before_fork: bool = False) -> bool:
+    """Build this process's index now, before it takes traffic (server hooks call this;
+    see docs/matching-engine.md, Where the index is built). A no-op when the index is
+    already current, e.g. inherited from a Gunicorn master that built it before forking.
+
+    Never raises: a server whose database or cache is not ready yet must still start, and
+    then builds on first use as before. With `before_fork` (a parent about to fork its
+    workers), it also closes the database connections, which children must not share, and
+    moves everything allocated so far out of the garbage collector's reach: full collections
+    in the children then do not write to (and so copy) the pages they share with the parent.
+    """
+    started = time.monotonic()
+    try:
+        index = index_get()
+    except Exception:  # whatever went wrong (database, cache), the first use builds instead
+        logger.exception("matching index warm-up failed; it is built on first use instead")
+        return False
+    finally:
+        if before_fork:
+            connections.close_all()
+    if before_fork:
+        gc.collect()
+        gc.freeze()
+    logger.info(
+        "matching index ready: %d candidates in %.1f s", len(index), time.monotonic() - started
+    )
+    return True
 
 
 def index_rank(need: NeedQuery) -> RankResult:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import sys
+from array import array
 from collections.abc import Iterable
 
 import numpy as np
@@ -77,6 +78,42 @@ class Postings:
     def build(cls, rows: list[tuple[np.ndarray, np.ndarray]], n_terms: int) -> Postings:
         postings = cls(n_terms, len(rows))
         postings._set_main(_csc(rows, range(len(rows)), len(rows), n_terms))
+        return postings
+
+    @classmethod
+    def build_from_counts(
+        cls, counted: list[tuple[array, array]], idf: np.ndarray, n_terms: int
+    ) -> Postings:
+        """`build()` from the term counts `TextModel.fit()` returns, all rows at once.
+
+        The same float64 operations as `TextModel.document_vector_of_counts()` row by row,
+        in the same order (columns sorted within a row; the squares summed one by one, which
+        is what `np.bincount` does), so the matrix is bit-identical; only the Python loop
+        and two small arrays per text are gone (a third of the engine's build time)."""
+        n_rows = len(counted)
+        lengths = np.fromiter((len(c) for c, _ in counted), dtype=np.int64, count=n_rows)
+        total = int(lengths.sum())
+        postings = cls(n_terms, n_rows)
+        if total == 0:
+            return postings
+        # int32 throughout (what the matrix stores anyway): the build's peak stays low.
+        rows = np.repeat(np.arange(n_rows, dtype=np.int32), lengths)
+        columns = np.frombuffer(b"".join(c.tobytes() for c, _ in counted), dtype=np.intc)
+        counts = np.frombuffer(b"".join(n.tobytes() for _, n in counted), dtype=np.intc)
+        order = np.lexsort((columns, rows))  # columns ascending within a row
+        rows, columns, counts = rows[order], columns[order], counts[order]
+        del order
+        # 1 + ln(tf) from math.log, as the row-by-row code computes it (np.log may differ
+        # in the last bit); counts are small, so a table.
+        tf = np.asarray([0.0] + [1.0 + math.log(n) for n in range(1, int(counts.max()) + 1)])
+        weights = tf[counts] * idf[columns]
+        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n_rows))
+        data = (weights / norms[rows]).astype(np.float32)
+        matrix = sparse.csc_matrix(
+            (data, (rows, columns)), shape=(n_rows, n_terms), dtype=np.float32
+        )
+        matrix.sort_indices()
+        postings._set_main(matrix)
         return postings
 
     def _set_main(self, matrix: sparse.csc_matrix) -> None:
@@ -432,9 +469,9 @@ class CandidateIndex:
             index._new_slot(record)
             rows.append(index._row(record))
         index._store_many(rows)
-        vector = text_model.document_vector_of_counts
-        index.text = Postings.build([vector(t) for t, _ in counted], len(text_model))
-        index.looking_for = Postings.build([vector(lf) for _, lf in counted], len(text_model))
+        n_terms, idf = len(text_model), text_model.idf
+        index.text = Postings.build_from_counts([t for t, _ in counted], idf, n_terms)
+        index.looking_for = Postings.build_from_counts([lf for _, lf in counted], idf, n_terms)
         return index
 
     def upsert(self, record: CandidateRecord) -> None:
