@@ -112,7 +112,8 @@ def _fixed_need():
 
 
 # What the page and the API showed before the names were looked up once per page
-# (rendered by the code of main at 37b7b6b for this very fixture): the text must not move.
+# (rendered by the code of main at 37b7b6b for this very fixture; the Dutch skill line as
+# translated since): the text must not move.
 GOLDEN_LINES = {
     "en": [
         "works with: Moroccan Dutch, Young people",
@@ -133,7 +134,7 @@ GOLDEN_LINES = {
         "3 km verderop",
         "schrijft over: koken, ouders",
         "heeft 4 uur per week",
-        "can help with: a kitchen and cooking",
+        "kan helpen met: een keuken en koken",
         "zoekt zelf ook dit soort werk",
     ],
 }
