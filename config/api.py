@@ -6,16 +6,9 @@ makes every error a JSON body with `detail`.
 
 from __future__ import annotations
 
-import logging
-import uuid
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema, Status
@@ -23,9 +16,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import api_auth
+from config.health import HealthOut, readiness
 from network.selectors import person_for_user
-
-logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Bruggen API",
@@ -83,83 +75,33 @@ api.add_router("/", "matching.api.router")
 api.add_router("/", "messaging.api.router")
 
 
-class ComponentState(Schema):
+class LiveOut(Schema):
     status: str
-    backend: str
-    error: str | None = None
 
 
-class HealthOut(Schema):
-    status: str
-    database: ComponentState
-    channel_layer: ComponentState
-    cache: ComponentState
+@api.get("/health/live", auth=None, response=LiveOut, tags=["platform"])
+def health_live(request: HttpRequest):
+    """Liveness: 200 while the process answers; touches neither the database nor Redis."""
+    return LiveOut(status="ok")
 
 
-def _database_state() -> ComponentState:
-    backend = connection.vendor
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as error:
-        logger.warning("health: database unavailable: %s", error)
-        return ComponentState(status="error", backend=backend, error=type(error).__name__)
-    return ComponentState(status="ok", backend=backend)
+def _readiness_response():
+    body = readiness()
+    return Status(200 if body.status == "ok" else 503, body)
 
 
-async def _channel_layer_round_trip() -> None:
-    import asyncio
-
-    layer = get_channel_layer()
-    channel = await layer.new_channel(prefix="health")
-    token = uuid.uuid4().hex
-    await layer.send(channel, {"type": "health.ping", "token": token})
-    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
-    if message.get("token") != token:
-        raise RuntimeError("channel layer returned another message")
-
-
-def _channel_layer_state() -> ComponentState:
-    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
-    try:
-        async_to_sync(_channel_layer_round_trip)()
-    except Exception as error:
-        logger.warning("health: channel layer unavailable: %s", error)
-        return ComponentState(status="error", backend=backend, error=type(error).__name__)
-    return ComponentState(status="ok", backend=backend)
-
-
-def _cache_state() -> ComponentState:
-    backend = caches["default"]
-    name = type(backend).__name__
-    key = f"health:ping:{uuid.uuid4().hex}"  # one per check: workers check at once
-    try:
-        # The cache fails open (config/cache.py): a lost write is how an outage shows.
-        backend.set(key, 1, timeout=10)
-        if backend.get(key) != 1:
-            raise ConnectionError("the cache did not keep a value")
-        backend.delete(key)
-    except Exception as error:
-        logger.warning("health: cache unavailable: %s", error)
-        return ComponentState(status="error", backend=name, error=type(error).__name__)
-    return ComponentState(status="ok", backend=name)
+@api.get("/health/ready", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["platform"])
+def health_ready(request: HttpRequest):
+    """Readiness: the state of the database, the channel layer and the cache; 503 when one is
+    down. Kept a few seconds per process (config/health.py)."""
+    return _readiness_response()
 
 
 @api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["platform"])
 def health(request: HttpRequest):
-    """The state of the database, the channel layer and the cache; 503 when one is down."""
-    database = _database_state()
-    channel_layer = _channel_layer_state()
-    cache = _cache_state()
-    healthy = all(part.status == "ok" for part in (database, channel_layer, cache))
-    body = HealthOut(
-        status="ok" if healthy else "degraded",
-        database=database,
-        channel_layer=channel_layer,
-        cache=cache,
-    )
-    return Status(200 if healthy else 503, body)
+    """The state of the database, the channel layer and the cache; 503 when one is down.
+    The same answer as /health/ready, kept for the callers that know this path."""
+    return _readiness_response()
 
 
 class MeOut(Schema):

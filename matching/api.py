@@ -12,7 +12,7 @@ from pydantic import field_validator
 from accounts.api import api_auth
 from matching import permissions, selectors
 from matching.models import Need, Proposal
-from matching.reasons import reason_lines
+from matching.reasons import Names, reason_lines, reason_names
 from matching.services import needs as need_services
 from matching.services import proposals as proposal_services
 from network.api import _no_nul, _taxonomy_lookup
@@ -109,7 +109,7 @@ class ProposalOut(Schema):
     reasons: list[ReasonOut]
 
 
-def _proposal_out(proposal: Proposal) -> ProposalOut:
+def _proposal_out(proposal: Proposal, *, names: Names | None = None) -> ProposalOut:
     candidate = proposal.candidate
     return ProposalOut(
         id=proposal.pk,
@@ -120,7 +120,7 @@ def _proposal_out(proposal: Proposal) -> ProposalOut:
         score=proposal.score,
         status=proposal.status,
         respond_by=proposal.respond_by.isoformat() if proposal.respond_by else None,
-        reasons=[ReasonOut(**line) for line in reason_lines(proposal.reasons)],
+        reasons=[ReasonOut(**line) for line in reason_lines(proposal.reasons, names=names)],
     )
 
 
@@ -190,12 +190,13 @@ def need_proposals(request: HttpRequest, ref: str, limit: int = Query(10, ge=1, 
         raise PermissionDenied("Only members of the asking organisation see its proposals.")
     if need.proposals_refreshed_at is None and need.status == Need.Status.OPEN:
         proposal_services.need_proposals_refresh(need=need)
-    proposals = (
+    proposals = list(
         selectors.need_proposals(need)
         .filter(permissions.proposal_visibility_q(request.auth), status=Proposal.Status.PROPOSED)
         .order_by("rank")[:limit]
     )
-    return [_proposal_out(p) for p in proposals]
+    names = reason_names(p.reasons for p in proposals)
+    return [_proposal_out(p, names=names) for p in proposals]
 
 
 def _answer(request: HttpRequest, proposal_id: int, *, accept: bool) -> ProposalOut:

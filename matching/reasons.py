@@ -6,6 +6,7 @@ made when shown, in the reader's language."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -36,11 +37,32 @@ def _skill_labels() -> dict[str, str]:
     }
 
 
-def _names(model, slugs) -> str:
-    if not slugs:
-        return ""
-    names = {row.pk: row.name for row in model.objects.filter(pk__in=list(slugs))}
-    return ", ".join(names.get(slug, slug) for slug in slugs)
+# The signals whose evidence is a list of slugs shown by name, and where the names live.
+NAMED_SIGNALS = {"target_groups": TargetGroup, "themes": Theme, "languages": Language}
+
+Names = Mapping[str, Mapping[str, str]]  # signal -> {slug: name in the active language}
+
+
+def reason_names(reason_lists: Iterable[list[dict[str, Any]]]) -> Names:
+    """The names the reasons of many proposals show, looked up once: at most one query per
+    taxonomy whatever the number of proposals (style §10)."""
+    wanted: dict[str, set[str]] = {signal: set() for signal in NAMED_SIGNALS}
+    for reasons in reason_lists:
+        for reason in reasons:
+            slugs = wanted.get(reason.get("signal", ""))
+            if slugs is not None and reason.get("evidence"):
+                slugs.update(reason["evidence"])
+    return {
+        signal: {row.pk: row.name for row in model.objects.filter(pk__in=list(wanted[signal]))}
+        if wanted[signal]
+        else {}
+        for signal, model in NAMED_SIGNALS.items()
+    }
+
+
+def _names(names: Names, signal: str, slugs) -> str:
+    known = names.get(signal, {})
+    return ", ".join(known.get(slug, slug) for slug in slugs)
 
 
 def _track(items: list[dict[str, Any]]) -> str:
@@ -57,17 +79,22 @@ def _track(items: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
-def reason_detail(signal: str, evidence: Any, *, municipality: str | None = None) -> str | None:
-    """One plain sentence for one signal, or None when there is nothing to say."""
+def reason_detail(
+    signal: str, evidence: Any, *, municipality: str | None = None, names: Names | None = None
+) -> str | None:
+    """One plain sentence for one signal, or None when there is nothing to say. `names`
+    (reason_names) saves the look-up when many reasons are shown at once."""
+    if names is None and signal in NAMED_SIGNALS and evidence:
+        names = reason_names([[{"signal": signal, "evidence": evidence}]])
     if signal == "target_groups" and evidence:
-        text = _("works with: %(groups)s") % {"groups": _names(TargetGroup, evidence)}
+        text = _("works with: %(groups)s") % {"groups": _names(names, "target_groups", evidence)}
         if municipality:
             text += " " + _("(in %(place)s)") % {"place": municipality}
         return text
     if signal == "themes" and evidence:
-        return _("experience with: %(themes)s") % {"themes": _names(Theme, evidence)}
+        return _("experience with: %(themes)s") % {"themes": _names(names, "themes", evidence)}
     if signal == "languages" and evidence:
-        return _("speaks %(languages)s") % {"languages": _names(Language, evidence)}
+        return _("speaks %(languages)s") % {"languages": _names(names, "languages", evidence)}
     if signal == "distance" and evidence is not None:
         km = float(evidence)
         if km < 1:
@@ -94,13 +121,22 @@ def reason_detail(signal: str, evidence: Any, *, municipality: str | None = None
 
 
 def reason_lines(
-    reasons: list[dict[str, Any]], *, municipality: str | None = None
+    reasons: list[dict[str, Any]],
+    *,
+    municipality: str | None = None,
+    names: Names | None = None,
 ) -> list[dict[str, str]]:
-    """[{"signal", "detail"}] for the reasons with something to say, largest share first."""
+    """[{"signal", "detail"}] for the reasons with something to say, largest share first.
+    A page showing many proposals passes `names` (reason_names over all of them)."""
+    if names is None:
+        names = reason_names([reasons])
     lines = []
     for reason in reasons:
         detail = reason_detail(
-            reason.get("signal", ""), reason.get("evidence"), municipality=municipality
+            reason.get("signal", ""),
+            reason.get("evidence"),
+            municipality=municipality,
+            names=names,
         )
         if detail:
             lines.append({"signal": reason["signal"], "detail": detail})

@@ -15,7 +15,7 @@ from matching import permissions, selectors
 from matching.forms import FeedbackForm, MatchingRoundForm, NeedForm, NeedSearchForm, WhyNotForm
 from matching.index import index_explain, need_query
 from matching.models import MatchingRound, Need, Proposal
-from matching.reasons import reason_lines, rule_explanation
+from matching.reasons import reason_lines, reason_names, rule_explanation
 from matching.services import needs as need_services
 from matching.services import proposals as proposal_services
 from matching.services import rounds as round_services
@@ -92,11 +92,12 @@ def need_detail(request: HttpRequest, ref: str) -> HttpResponse:
         proposals = list(
             selectors.need_proposals(need).filter(permissions.proposal_visibility_q(request.user))
         )
+        names = reason_names(proposal.reasons for proposal in proposals)
         for proposal in proposals:
             place = (
                 proposal.candidate.municipality.name if proposal.candidate.municipality_id else None
             )
-            proposal.reason_lines = reason_lines(proposal.reasons, municipality=place)
+            proposal.reason_lines = reason_lines(proposal.reasons, municipality=place, names=names)
             proposal.past_initiatives = next(
                 (
                     r["evidence"]

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from config.health import forget_readiness
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 IN_CI = os.environ.get("CI") == "true"
@@ -13,10 +14,13 @@ IN_CI = os.environ.get("CI") == "true"
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    """allauth keeps its rate-limit counters in the cache: every test starts from zero."""
+    """allauth keeps its rate-limit counters in the cache, and readiness its last result:
+    every test starts from zero."""
     cache.clear()
+    forget_readiness()
     yield
     cache.clear()
+    forget_readiness()
 
 
 @pytest.fixture

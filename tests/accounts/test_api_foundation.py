@@ -16,12 +16,12 @@ def test_health_reports_database_and_channel_layer(client):
 
 
 def test_health_says_degraded_with_503_when_the_channel_layer_is_down(client, monkeypatch):
-    from config import api as api_module
+    from config import health
 
     async def broken():
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(api_module, "_channel_layer_round_trip", broken)
+    monkeypatch.setattr(health, "_channel_layer_round_trip", broken)
     response = client.get("/api/v1/health")
     assert response.status_code == 503
     body = response.json()
