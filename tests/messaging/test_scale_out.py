@@ -92,9 +92,10 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
-@pytest.fixture
-def two_ws_processes(transactional_db):
-    """The ports of two Uvicorn processes, started together (the import takes a few s)."""
+@pytest.fixture(scope="module")
+def _launched(django_db_setup):
+    """Two Uvicorn processes, launched before the function-scoped fixtures (the test
+    database's flush, taxonomies, people) so that their start-up overlaps with those."""
     ports = [_free_port(), _free_port()]
     with ExitStack() as stack:
         processes = []
@@ -102,20 +103,26 @@ def two_ws_processes(transactional_db):
             process = _uvicorn(port)
             stack.callback(_stop, process)
             processes.append(process)
-        deadline = time.monotonic() + 30
-        for port, process in zip(ports, processes, strict=True):
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"uvicorn on {port} exited with {process.returncode}")
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        pytest.fail("uvicorn did not start within 30 s")
-                    time.sleep(0.1)
-        assert processes[0].pid != processes[1].pid
-        yield ports
+        yield list(zip(ports, processes, strict=True))
+
+
+@pytest.fixture
+def two_ws_processes(_launched, transactional_db):
+    """The ports of the two Uvicorn processes, once both accept connections."""
+    deadline = time.monotonic() + 30
+    for port, process in _launched:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"uvicorn on {port} exited with {process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("uvicorn did not start within 30 s")
+                time.sleep(0.1)
+    assert _launched[0][1].pid != _launched[1][1].pid
+    return [port for port, _process in _launched]
 
 
 def _connect(stack: ExitStack, port: int, person):
