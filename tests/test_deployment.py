@@ -19,6 +19,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+# nginx.conf includes the upstreams from this path; compose mounts the file that
+# COMPOSE_PROFILES picks (deploy/upstreams-<profile>.conf) there.
+UPSTREAMS_INCLUDE = "include /etc/nginx/bruggen-upstreams.conf;"
 DOCKERFILE = ROOT / "Dockerfile"
 
 LONG_RUNNING = ("postgres", "redis", "web", "ws", "worker", "beat", "nginx")
@@ -35,10 +38,17 @@ def services(compose: dict) -> dict:
     return compose["services"]
 
 
+def nginx_text(profile: str) -> str:
+    """deploy/nginx.conf as nginx reads it under COMPOSE_PROFILES=profile, comments out."""
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    assert text.count(UPSTREAMS_INCLUDE) == 1
+    upstreams = (ROOT / "deploy" / f"upstreams-{profile}.conf").read_text(encoding="utf-8")
+    return re.sub(r"#[^\n]*", "", text.replace(UPSTREAMS_INCLUDE, upstreams))
+
+
 @pytest.fixture(scope="module")
 def nginx_conf() -> str:
-    text = NGINX_CONF.read_text(encoding="utf-8")
-    return re.sub(r"#[^\n]*", "", text)
+    return nginx_text("default")
 
 
 def command(service: dict) -> list[str]:
@@ -305,3 +315,111 @@ def test_docker_compose_accepts_the_file() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+# The scale profile: two web and two ws processes behind nginx (docs/scaling.md) ---------
+
+SCALED = {"web2": "web", "ws2": "ws"}
+
+
+@pytest.mark.parametrize(("copy", "original"), SCALED.items())
+def test_scale_profile_runs_a_second_copy_of_web_and_ws(
+    services: dict, copy: str, original: str
+) -> None:
+    assert services[copy]["profiles"] == ["scale"]
+    for key in ("command", "environment", "healthcheck", "depends_on", "volumes", "expose"):
+        assert services[copy][key] == services[original][key], key
+
+
+def test_default_services_belong_to_no_profile(services: dict) -> None:
+    assert [name for name, s in services.items() if "profiles" in s] == sorted(SCALED)
+
+
+def test_nginx_mounts_the_upstreams_that_compose_profiles_picks(services: dict) -> None:
+    mount = (
+        "./deploy/upstreams-${COMPOSE_PROFILES:-default}.conf:/etc/nginx/bruggen-upstreams.conf:ro"
+    )
+    assert mount in services["nginx"]["volumes"]
+    profiles = {p for s in services.values() for p in s.get("profiles", [])}
+    for profile in {"default", *profiles}:
+        assert (ROOT / "deploy" / f"upstreams-{profile}.conf").is_file(), profile
+
+
+def test_scaled_nginx_balances_sockets_over_both_ws_processes(services: dict) -> None:
+    conf = nginx_text("scale")
+    port = option(command(services["ws"]), "--port")
+    location = block(conf, "location /ws/")
+    assert proxied_targets(conf, location) == {f"ws:{port}", f"ws2:{port}"}
+    # Sockets are long-lived: new ones go to the process with the fewest.
+    assert "least_conn" in block(conf, "upstream bruggen_ws")
+    assert "Upgrade $http_upgrade" in directives(location, "proxy_set_header")
+
+
+def test_scaled_nginx_balances_pages_over_both_web_processes(services: dict) -> None:
+    conf = nginx_text("scale")
+    port = option(command(services["web"]), "--bind").rsplit(":", 1)[1]
+    assert proxied_targets(conf, block(conf, "location /")) == {f"web:{port}", f"web2:{port}"}
+
+
+def test_both_upstream_files_name_the_same_upstreams() -> None:
+    names = {
+        profile: re.findall(r"upstream\s+(\w+)", nginx_text(profile))
+        for profile in ("default", "scale")
+    }
+    assert names["default"] == names["scale"] == ["bruggen_web", "bruggen_ws"]
+
+
+def _compose_config(profiles: str) -> str:
+    executable = shutil.which("docker-compose")
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("docker-compose is not installed: apt-get install -y docker-compose")
+        pytest.skip("docker-compose is not installed")
+    env = {**os.environ, "POSTGRES_PASSWORD": "compose-check", "DJANGO_SECRET_KEY": "check"}
+    env.pop("COMPOSE_PROFILES", None)
+    if profiles:
+        env["COMPOSE_PROFILES"] = profiles
+    result = subprocess.run(
+        [executable, "-f", str(COMPOSE_FILE), "config"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("profiles", ["", "scale"])
+def test_docker_compose_mounts_the_upstreams_of_the_profile(profiles: str) -> None:
+    resolved = yaml.safe_load(_compose_config(profiles))
+    upstreams = f"upstreams-{profiles or 'default'}.conf:/etc/nginx/bruggen-upstreams.conf"
+    assert any(upstreams in str(volume) for volume in resolved["services"]["nginx"]["volumes"])
+    assert {"web2", "ws2"} <= set(resolved["services"])
+
+
+@pytest.mark.parametrize("profile", ["default", "scale"])
+def test_nginx_accepts_the_config(tmp_path: Path, profile: str) -> None:
+    # `nginx -t` resolves upstream host names, which only Docker's DNS knows: point them at
+    # the loopback address in a copy. Debian's nginx (apt-get install nginx-light) is enough.
+    executable = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if executable is None:
+        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    upstreams = (ROOT / "deploy" / f"upstreams-{profile}.conf").read_text(encoding="utf-8")
+    upstreams = re.sub(r"(?m)^(\s*server\s+)[a-z0-9]+:", r"\g<1>127.0.0.1:", upstreams)
+    (tmp_path / "upstreams.conf").write_text(upstreams, encoding="utf-8")
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    conf = conf.replace(UPSTREAMS_INCLUDE, f"include {tmp_path / 'upstreams.conf'};")
+    conf = conf.replace("pid /var/run/nginx.pid;", f"pid {tmp_path / 'nginx.pid'};")
+    (tmp_path / "nginx.conf").write_text(conf, encoding="utf-8")
+    result = subprocess.run(
+        [executable, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr

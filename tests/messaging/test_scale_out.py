@@ -1,0 +1,193 @@
+"""Past one process: two real Uvicorn processes, one conversation, a socket on each.
+
+A message sent through one ws process must reach a socket held by the other. Only the
+channel layer (Redis pub/sub, messaging.layers.PubSubChannelLayer) joins them: this is
+what lets the compose `scale` profile (docs/scaling.md) put two ws services behind nginx.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.messaging.conftest import client_for
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("require_redis"),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{database['NAME']}"
+    user = database.get("USER") or "postgres"
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    host = database.get("HOST") or "127.0.0.1"
+    port = database.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
+
+
+def _uvicorn(port: int) -> subprocess.Popen:
+    """Uvicorn as the compose ws service runs it, on `port`, against the test database and
+    the test run's Redis (REDIS_URL is inherited)."""
+    from messaging.consumers import MAX_FRAME_BYTES
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("uvicorn")),
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--ws-per-message-deflate",
+            "false",
+            "--ws-max-size",
+            str(MAX_FRAME_BYTES),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def _launched(django_db_setup):
+    """Two Uvicorn processes, launched before the function-scoped fixtures (the test
+    database's flush, taxonomies, people) so that their start-up overlaps with those."""
+    ports = [_free_port(), _free_port()]
+    with ExitStack() as stack:
+        processes = []
+        for port in ports:
+            process = _uvicorn(port)
+            stack.callback(_stop, process)
+            processes.append(process)
+        yield list(zip(ports, processes, strict=True))
+
+
+@pytest.fixture
+def two_ws_processes(_launched, transactional_db):
+    """The ports of the two Uvicorn processes, once both accept connections."""
+    deadline = time.monotonic() + 30
+    for port, process in _launched:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"uvicorn on {port} exited with {process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("uvicorn did not start within 30 s")
+                time.sleep(0.1)
+    assert _launched[0][1].pid != _launched[1][1].pid
+    return [port for port, _process in _launched]
+
+
+def _connect(stack: ExitStack, port: int, person):
+    from websockets.sync.client import connect
+
+    cookie = client_for(person).cookies[settings.SESSION_COOKIE_NAME].value
+    ws = stack.enter_context(
+        connect(
+            f"ws://127.0.0.1:{port}/ws/",
+            additional_headers={
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}",
+                "Origin": f"http://127.0.0.1:{port}",
+            },
+            compression=None,
+            open_timeout=10,
+        )
+    )
+    # A round trip: the consumer has joined its groups before anyone sends.
+    ws.send(json.dumps({"type": "sync", "conversation": 2**40, "after_seq": 0}))
+    _receive(ws, "error")
+    return ws
+
+
+def _receive(ws, kind: str, timeout: float = 5) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"no {kind} frame within {timeout} s")
+        frame = json.loads(ws.recv(timeout=left))
+        if frame["type"] == kind:
+            return frame
+
+
+def _send(ws, conversation: int, body: str, client_id: str) -> None:
+    ws.send(
+        json.dumps(
+            {
+                "type": "message.send",
+                "conversation": conversation,
+                "body": body,
+                "client_id": client_id,
+            }
+        )
+    )
+
+
+def test_a_message_sent_through_one_ws_process_reaches_a_socket_on_the_other(
+    alice, bob, direct, two_ws_processes
+):
+    first, second = two_ws_processes
+    with ExitStack() as stack:
+        alice_ws = _connect(stack, first, alice)
+        bob_ws = _connect(stack, second, bob)
+
+        _send(alice_ws, direct.pk, "Hoi Bob, via proces één", "scale-1")
+        received = _receive(bob_ws, "message.new")
+        assert received["conversation"] == direct.pk
+        assert received["body"] == "Hoi Bob, via proces één"
+        assert received["client_id"] == "scale-1"
+        assert received["author"] == alice.ref
+        assert _receive(alice_ws, "message.new")["seq"] == received["seq"]
+
+        # And back: the other process's socket reaches the first.
+        _send(bob_ws, direct.pk, "Hoi Alice, via proces twee", "scale-2")
+        answer = _receive(alice_ws, "message.new")
+        assert answer["body"] == "Hoi Alice, via proces twee"
+        assert answer["seq"] == received["seq"] + 1
