@@ -250,6 +250,7 @@ _WORD = re.compile(r"[^\W\d_]{4,}")
 class QueryMix:
     zipf_queries: list[str]  # MIX_SIZE distinct query strings, most frequent first
     zipf_stream: list[str]  # the stream drawn from them with Zipf weights
+    zipf_warmup: list[str]  # another draw: the traffic that filled the cache before
     never_seen: list[str]  # distinct, none of them in zipf_queries
 
 
@@ -336,7 +337,8 @@ def build_query_mix(database_url: str, *, seed: int, stream: int, never_seen: in
     zipf_queries, fresh = distinct[:MIX_SIZE], distinct[MIX_SIZE:]
     weights = [1 / rank**ZIPF_EXPONENT for rank in range(1, len(zipf_queries) + 1)]
     zipf_stream = rng.choices(zipf_queries, weights=weights, k=stream)
-    return QueryMix(zipf_queries, zipf_stream, fresh)
+    zipf_warmup = rng.choices(zipf_queries, weights=weights, k=stream)
+    return QueryMix(zipf_queries, zipf_stream, zipf_warmup, fresh)
 
 
 def page_path(query: str) -> str:
@@ -358,9 +360,9 @@ class StreamTiming:
 
 
 def measure_streams(database_url: str, mix: QueryMix) -> list[StreamTiming]:
-    """Server time of the Zipf stream (the cache as it fills, from empty) and of the
-    never-seen stream (each query once, the cache emptied before each: never a hit), for
-    the page and the API."""
+    """Server time of the Zipf stream (after another draw of the same length filled the
+    cache: the tail still misses) and of the never-seen stream (each query once, the cache
+    emptied before each: never a hit), for the page and the API."""
     _django_setup(database_url)
     from django.core.cache import cache
     from django.test import Client
@@ -369,7 +371,13 @@ def measure_streams(database_url: str, mix: QueryMix) -> list[StreamTiming]:
     results = []
     for name, to_path in (("page", page_path), ("API", api_path)):
         cache.clear()
-        timing = StreamTiming(f"Zipf {name}", distinct=len(set(mix.zipf_stream)))
+        for query in mix.zipf_warmup:
+            client.get(to_path(query))
+        warm = {to_path(q) for q in mix.zipf_warmup}
+        hits = sum(to_path(q) in warm for q in mix.zipf_stream) / max(1, len(mix.zipf_stream))
+        timing = StreamTiming(
+            f"Zipf {name} ({hits:.0%} seen before)", distinct=len(set(mix.zipf_stream))
+        )
         for query in mix.zipf_stream:
             start = time.perf_counter()
             status = client.get(to_path(query)).status_code
@@ -634,6 +642,21 @@ def measure_load(
             script.write_text(lua_script(paths, threads))
             streams.append((label, script))
         run_wrk("warm-up", urls[2][1], threads=threads, connections=connections, duration=3)
+        warm = tmp / "warm.lua"
+        warm.write_text(
+            lua_script(
+                [page_path(q) for q in mix.zipf_warmup] + [api_path(q) for q in mix.zipf_warmup],
+                threads,
+            )
+        )
+        run_wrk(
+            "warm-up: the Zipf traffic before",
+            base,
+            threads=threads,
+            connections=connections,
+            duration=duration,
+            script=warm,
+        )
         load_before = load_average()
         results = [
             run_wrk(label, url, threads=threads, connections=connections, duration=duration)
@@ -745,8 +768,12 @@ def main() -> int:
             f"{len(mix.never_seen)} never-seen queries. Most frequent: "
             + ", ".join(mix.zipf_queries[:5])
         )
-        server_mix = QueryMix(mix.zipf_queries, mix.zipf_stream, mix.never_seen[: args.never_seen])
-        load_mix = QueryMix(mix.zipf_queries, mix.zipf_stream, mix.never_seen[args.never_seen :])
+        server_mix = QueryMix(
+            mix.zipf_queries, mix.zipf_stream, mix.zipf_warmup, mix.never_seen[: args.never_seen]
+        )
+        load_mix = QueryMix(
+            mix.zipf_queries, mix.zipf_stream, mix.zipf_warmup, mix.never_seen[args.never_seen :]
+        )
         if not args.skip_server:
             server_load_before = load_average()
             if not args.skip_typical:
