@@ -174,3 +174,18 @@ def test_with_the_cache_down_search_still_answers(scene):
             initiative=scene["initiative"], actor=scene["admin"], data={"title": "Zwemles"}
         )
         assert _api_titles(client) == ["Zwemles"]
+
+
+def test_a_large_import_refreshes_the_planner_statistics():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    # pg_stat_user_tables counts ANALYZE only after the commit: look at the statement.
+    with CaptureQueriesContext(connection) as small:
+        search.search_statistics_refresh({Initiative: search.ANALYZE_AFTER_ROWS - 1})
+    assert not small.captured_queries  # a small import leaves it to autovacuum
+    with CaptureQueriesContext(connection) as large:
+        search.search_statistics_refresh({Initiative: search.ANALYZE_AFTER_ROWS})
+    [statement] = [q["sql"] for q in large.captured_queries]
+    assert statement.startswith("ANALYZE ")
+    for table in ("network_initiative", "network_initiative_themes"):
+        assert f'"{table}"' in statement
