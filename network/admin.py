@@ -20,7 +20,7 @@ from network.models import (
     TargetGroup,
     Theme,
 )
-from network.search import VECTOR_FIELDS, search_vectors_refresh
+from network.search import VECTOR_FIELDS, search_results_changed, search_vectors_refresh
 from network.services import initiatives as initiative_services
 from network.services import organisations as organisation_services
 from network.services import people as people_services
@@ -43,11 +43,13 @@ class NetworkRecordAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj) -> None:
         ref_retire(ref=obj.ref, kind=self.model._meta.model_name)
         super().delete_model(request, obj)
+        search_results_changed()
 
     def delete_queryset(self, request, queryset) -> None:
         for ref in queryset.values_list("ref", flat=True):
             ref_retire(ref=ref, kind=self.model._meta.model_name)
         super().delete_queryset(request, queryset)
+        search_results_changed()
 
 
 def _declared(model, writable: frozenset[str]) -> list[str]:

@@ -31,7 +31,7 @@ class Pagination(LimitOffsetPagination):
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
         return {
             "items": selectors.rows_sorted_narrow(queryset, offset, offset + limit),
-            "count": queryset.count(),
+            "count": selectors.rows_counted(queryset),
         }
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 
 PER_PAGE = 20
 
@@ -18,6 +19,12 @@ PER_PAGE = 20
 class NarrowSortPaginator(Paginator):
     """Sorts ids only, then fetches the page's rows with their relations
     (network.selectors.rows_sorted_narrow)."""
+
+    @cached_property
+    def count(self) -> int:
+        from network.selectors import rows_counted
+
+        return rows_counted(self.object_list)
 
     def page(self, number):
         from network.selectors import rows_sorted_narrow

@@ -17,13 +17,22 @@
 
 All of it is refreshed by `search_vectors_refresh`, which every writer calls (the services,
 the import, the generator, the admin).
+
+- Cached results (`search_cached`). The knowledge bank's sorted id windows and counts are
+  kept in the Django cache (Redis in production) under a key made of the search
+  generation and the SQL that computes them. `search_results_changed` moves the
+  generation on: `search_vectors_refresh` calls it, so every writer does, and so do the
+  deletes, which refresh nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -31,9 +40,12 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramWordSimilarity,
 )
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 
+from config.after_commit import on_commit_safe
 from network.models import Initiative, Organisation, Person
 
 SEARCH_CONFIG = "bruggen_dutch"
@@ -126,13 +138,15 @@ def search_vector_expression(model) -> SearchVector:
 
 def search_vectors_refresh(model, ids: Iterable[int] | None = None) -> None:
     """Recompute what search reads for these rows (all rows when ids is None): the stored
-    search vector, and for people and organisations the folded name and its skeleton."""
+    search vector, and for people and organisations the folded name and its skeleton.
+    Cached search results are stale from here on (`search_results_changed`)."""
     queryset = model._default_manager.all()
     if ids is not None:
         ids = list(ids)
         if not ids:
             return
         queryset = queryset.filter(pk__in=ids)
+    search_results_changed()
     if full_text_available() and model._meta.model_name not in NAME_MODELS:
         queryset.update(search_vector=search_vector_expression(model))
     else:
@@ -326,3 +340,86 @@ def text_search(queryset: QuerySet, q: str, *, rank: bool) -> QuerySet:
     if rank:
         queryset = queryset.annotate(rank=_name_score(folded) if names else Value(0.0))
     return queryset
+
+
+# Cached results --------------------------------------------------------------------------
+
+# Only what every viewer sees alike: initiatives are public, so their ids and counts are the
+# same for anonymous and signed-in readers. People's directory depends on the viewer.
+CACHED_MODELS = frozenset({Initiative._meta.label})
+GENERATION_KEY = "search:generation"
+# A safety net, not the invalidation: a bump lost while the cache was unreachable (it fails
+# open) leaves stale entries for at most this long.
+RESULT_TIMEOUT = 300
+
+
+def search_results_changed() -> None:
+    """Every cached search result is stale: a new generation, now and again after the
+    transaction commits (a reader between the two may have cached what it saw before the
+    commit under the first). A random token, not a counter, so that a generation lost with
+    an evicted key or a restarted Redis can never come back and revive old entries."""
+    _generation_bump()
+    if connection.in_atomic_block:
+        on_commit_safe(_generation_bump)
+
+
+def _generation_bump() -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _generation() -> str | None:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation  # None: the cache is down, or forgets at once (the dummy cache)
+
+
+def search_cached(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` (ids or a count of `queryset`), from the cache when this exact SQL was
+    answered in the current generation. The key is the SQL with its parameters, so that
+    whatever shapes the result (the query's words, filters, order, window) is in it, and
+    nothing that doesn't (the language of the page, who reads it). Uncached when the model
+    is not public to all alike or the cache is down."""
+    if queryset.model._meta.label not in CACHED_MODELS:
+        return compute()
+    generation = _generation()
+    if generation is None:
+        return compute()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing: no SQL to run or to key on
+        return compute()
+    digest = hashlib.sha256(repr((kind, sql, params)).encode()).hexdigest()
+    key = f"search:{generation}:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    value = compute()
+    cache.set(key, value, timeout=RESULT_TIMEOUT)
+    return value
+
+
+# Planner statistics ------------------------------------------------------------------------
+
+# Rows written by one import from which its tables are analyzed at once rather than when
+# autovacuum gets round to it: until then the planner plans search on old row counts.
+ANALYZE_AFTER_ROWS = 1000
+
+
+def search_statistics_refresh(written: dict) -> None:
+    """ANALYZE the tables of the models of which `written` ({model: rows}) wrote many rows,
+    with their many-to-many tables (the filters), after a large import. PostgreSQL only; the
+    owner of a table may analyze it, no superuser needed."""
+    if not full_text_available():
+        return
+    quote = connection.ops.quote_name
+    tables = []
+    for model, rows in written.items():
+        if rows < ANALYZE_AFTER_ROWS:
+            continue
+        tables.append(model._meta.db_table)
+        tables += [f.remote_field.through._meta.db_table for f in model._meta.local_many_to_many]
+    if tables:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(quote(t) for t in dict.fromkeys(tables)))

@@ -29,7 +29,7 @@ from network.models import (
     Theme,
 )
 from network.permissions import person_visibility_q
-from network.search import clean_query, name_search, text_search
+from network.search import clean_query, name_search, search_cached, text_search
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9_-]{1,60}$")
 
@@ -80,11 +80,17 @@ def rows_sorted_narrow(queryset: QuerySet, start: int, stop: int) -> list:
     """Rows [start:stop] of an ordered queryset: a narrow query sorts only ids (no joins, no
     wide columns), then the page's rows are fetched with their relations. Sorting whole joined
     rows of thousands of full-text matches to keep twenty is what made ranked search slow."""
-    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    window = queryset.values_list("pk", flat=True)[start:stop]
+    ids = search_cached(window, "ids", lambda: list(window))
     if not ids:
         return []
     rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def rows_counted(queryset: QuerySet) -> int:
+    """How many rows a directory's search matches (cached like `rows_sorted_narrow`)."""
+    return search_cached(queryset, "count", queryset.count)
 
 
 def initiative_list_base() -> QuerySet[Initiative]:

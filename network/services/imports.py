@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from config.after_commit import on_commit_safe
 from network.events import network_changed_in_bulk
 from network.models import (
     REF_PATTERN,
@@ -47,7 +48,12 @@ from network.models import (
     RetiredRef,
     Taxonomy,
 )
-from network.search import VECTOR_FIELDS, search_vectors_refresh
+from network.search import (
+    VECTOR_FIELDS,
+    search_results_changed,
+    search_statistics_refresh,
+    search_vectors_refresh,
+)
 
 # Refs and ids per `IN (...)` query: well below SQLite's limit on query parameters.
 LOOKUP_BATCH = 500
@@ -757,7 +763,11 @@ def network_import(*, lines: Iterable[str | bytes] | str | bytes, dry_run: bool)
                 handler.finish(context)
             context._many_flush()
             context._search_refresh()
+            # Also when only links changed (themes of an initiative), which refresh nothing.
+            search_results_changed()
             network_changed_in_bulk()
+            written = {model: len(pks) for model, pks in context._written.items()}
+            on_commit_safe(lambda: search_statistics_refresh(written))
     except ValidationError as error:
         # Validation has passed by now, so this means a bug or a concurrent change.
         report.errors = [

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from network.events import profile_changed
 from network.models import Initiative, Organisation
 from network.permissions import can_add_initiative, can_edit_initiative
-from network.search import search_vectors_refresh
+from network.search import search_results_changed, search_vectors_refresh
 from network.services.records import record_fields_check, record_write
 from network.services.refs import ref_generate, ref_retire
 
@@ -101,3 +101,4 @@ def initiative_delete(*, initiative: Initiative, actor) -> None:
     _track_record_changed(initiative)
     ref_retire(ref=initiative.ref, kind="initiative")
     initiative.delete()
+    search_results_changed()
