@@ -16,8 +16,8 @@ path does with plain text:
   whose sockets it holds and writes what arrives to those sockets.
 
 What it leaves out is what the real server adds: the ASGI and Channels layers, the session
-and the limits, the consumer's thread pool, the layer's msgpack envelope, the author's name
-and the per-language redraw. Run by messaging_load.py; by hand:
+and the limits, the consumer's thread pool, the layer's msgpack envelope, the author's name,
+the message's fragment (`html`, drawn with Django's templates) and its per-language redraw. Run by messaging_load.py; by hand:
 
     .venv/bin/python benchmarks/messaging_floor.py --port 8765 --workers 2 \
         --database-url postgres://postgres@127.0.0.1:5432/bruggen_bench_messaging \
@@ -81,6 +81,13 @@ class Floor:
         self.pubsub = self.redis.pubsub()
         await self.pubsub.subscribe("floor.ready")  # get_message needs a subscription
         self.fan_in_task = asyncio.create_task(self.fan_in())
+
+    async def stop(self) -> None:
+        self.fan_in_task.cancel()
+        await self.pubsub.aclose()
+        await self.redis.aclose()
+        while not self.pool.empty():
+            await self.pool.get_nowait().close()
 
     async def fan_in(self) -> None:
         """Write every frame published to a person's channel to that person's sockets."""

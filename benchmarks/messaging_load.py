@@ -55,6 +55,8 @@ sys.path.insert(0, str(ROOT))
 
 GROUP_SIZE = 5
 CONNECT_CONCURRENCY = 50
+# Uvicorn's flags in production (Makefile `run`, docker-compose.yml `ws`; workers apart).
+SERVER_ARGS = "--ws-per-message-deflate false --ws-max-size 131072"
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -753,7 +755,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--server-args",
-        default="--ws-per-message-deflate false --ws-max-size 131072",
+        default=SERVER_ARGS,
         help="more Uvicorn options, one string (default: as the Makefile and docker-compose.yml's ws)",
     )
     args = parser.parse_args()
