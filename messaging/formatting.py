@@ -132,7 +132,7 @@ def message_html(frame: dict[str, Any], *, edit_window: timedelta) -> str:
     return get_template("messaging/_message.html").render(
         {
             "m": frame,
-            "when": dateformat.format(timezone.localtime(sent_at), "j M H:i"),
+            "when": dateformat.format(timezone.localtime(sent_at), "j b H:i"),
             "editable": editable,
             "urls": {action: url.format(**ids) for action, url in _action_urls().items()},
             "labels": _labels(translation.get_language() or settings.LANGUAGE_CODE),
