@@ -7,43 +7,17 @@ cookies). Selectors use data attributes, so the journey holds in every language.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
+from tests.asgi_server import free_port, uvicorn_start, uvicorn_stop, uvicorn_wait
 from tests.e2e.conftest import assert_accessible, sign_in, wait_until
 from tests.factories import DEFAULT_PASSWORD, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _database_url() -> str:
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{database['NAME']}"
-    user = database.get("USER") or "postgres"
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    host = database.get("HOST") or "127.0.0.1"
-    port = database.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
 
 
 @pytest.fixture
@@ -52,52 +26,13 @@ def asgi_server(transactional_db) -> Iterator[str]:
     from network.taxonomies import taxonomy_sync
 
     taxonomy_sync()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    uvicorn = Path(sys.executable).with_name("uvicorn")
-    process = subprocess.Popen(
-        [
-            str(uvicorn),
-            "config.asgi:application",
-            "--lifespan",
-            "off",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    port = free_port()
+    process = uvicorn_start(port=port, env={"DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"})
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"uvicorn exited with {process.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("uvicorn did not start within 30 s")
-                time.sleep(0.1)
+        uvicorn_wait(process, port)
         yield f"http://127.0.0.1:{port}"
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+        uvicorn_stop(process)
 
 
 def _person(name: str, email: str):

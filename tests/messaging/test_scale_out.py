@@ -8,18 +8,14 @@ what lets the compose `scale` profile (docs/scaling.md) put two ws services behi
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
-import sys
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from tests.asgi_server import free_port, uvicorn_start, uvicorn_stop, uvicorn_wait
 from tests.messaging.conftest import client_for
 
 pytestmark = [
@@ -28,80 +24,26 @@ pytestmark = [
     pytest.mark.usefixtures("require_redis"),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _database_url() -> str:
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{database['NAME']}"
-    user = database.get("USER") or "postgres"
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    host = database.get("HOST") or "127.0.0.1"
-    port = database.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
-
 
 def _uvicorn(port: int) -> subprocess.Popen:
     """Uvicorn as the compose ws service runs it, on `port`, against the test database and
-    the test run's Redis (REDIS_URL is inherited)."""
+    the test run's Redis."""
     from messaging.consumers import MAX_FRAME_BYTES
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("uvicorn")),
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--ws-per-message-deflate",
-            "false",
-            "--ws-max-size",
-            str(MAX_FRAME_BYTES),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
+    flags = ["--ws-per-message-deflate", "false", "--ws-max-size", str(MAX_FRAME_BYTES)]
+    return uvicorn_start(port=port, flags=flags)
 
 
 @pytest.fixture(scope="module")
 def _launched(django_db_setup):
     """Two Uvicorn processes, launched before the function-scoped fixtures (the test
     database's flush, taxonomies, people) so that their start-up overlaps with those."""
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     with ExitStack() as stack:
         processes = []
         for port in ports:
             process = _uvicorn(port)
-            stack.callback(_stop, process)
+            stack.callback(uvicorn_stop, process)
             processes.append(process)
         yield list(zip(ports, processes, strict=True))
 
@@ -109,18 +51,8 @@ def _launched(django_db_setup):
 @pytest.fixture
 def two_ws_processes(_launched, transactional_db):
     """The ports of the two Uvicorn processes, once both accept connections."""
-    deadline = time.monotonic() + 30
     for port, process in _launched:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"uvicorn on {port} exited with {process.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("uvicorn did not start within 30 s")
-                time.sleep(0.1)
+        uvicorn_wait(process, port)
     assert _launched[0][1].pid != _launched[1][1].pid
     return [port for port, _process in _launched]
 

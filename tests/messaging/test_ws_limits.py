@@ -10,10 +10,6 @@ import logging
 import os
 import re
 import shlex
-import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,6 +21,7 @@ from django.test import override_settings
 
 from messaging import limits, selectors, services
 from messaging.consumers import CLOSE_TOO_MANY, MAX_FRAME_BYTES
+from tests.asgi_server import free_port, uvicorn_start, uvicorn_stop, uvicorn_wait
 from tests.messaging.conftest import IN_CI, client_for, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -200,14 +197,8 @@ async def test_the_eleventh_socket_is_refused(alice):
 # The cache down, and the cache shared by processes -------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_limits_fail_open_with_a_log_line_when_redis_is_down(monkeypatch, caplog):
-    dead = RedisCache(f"redis://127.0.0.1:{_free_port()}/0", {})
+    dead = RedisCache(f"redis://127.0.0.1:{free_port()}/0", {})
     monkeypatch.setattr(limits, "caches", {"default": dead})
     monkeypatch.setattr(limits, "_last_warning", -1e9)
     with caplog.at_level(logging.WARNING, logger="messaging.limits"):
@@ -224,7 +215,7 @@ async def test_a_socket_keeps_working_while_the_cache_is_down(alice, bob, direct
     dead = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
     limits._last_warning = -1e9
@@ -298,70 +289,21 @@ def _make_run_flags() -> list[str]:
     return shlex.split(line.strip())
 
 
-def _database_url() -> str:
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{database['NAME']}"
-    user = database.get("USER") or "postgres"
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    host = database.get("HOST") or "127.0.0.1"
-    port = database.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
-
-
 @pytest.fixture
 def uvicorn_as_make_run(transactional_db):
     """Uvicorn with the Makefile's `run` flags, on a free port, against the test database."""
     flags = _make_run_flags()
     max_size = flags[flags.index("--ws-max-size") + 1]
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("uvicorn")),
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--ws-per-message-deflate",
-            "false",
-            "--ws-max-size",
-            max_size,
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
+    port = free_port()
+    process = uvicorn_start(
+        port=port,
+        flags=["--ws-per-message-deflate", "false", "--ws-max-size", max_size],
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"uvicorn exited with {process.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("uvicorn did not start within 30 s")
-                time.sleep(0.1)
+        uvicorn_wait(process, port)
         yield port
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+        uvicorn_stop(process)
 
 
 def _frame_header(length: int) -> bytes:
