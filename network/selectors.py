@@ -74,6 +74,7 @@ class InitiativeFilters:
     statuses: tuple[str, ...] = ()
     success_factors: tuple[str, ...] = ()
     sort: str = "relevance"  # or "recent"
+    organisations: tuple[str, ...] = ()  # lead organisations, by ref
 
 
 def rows_sorted_narrow(queryset: QuerySet, start: int, stop: int) -> list:
@@ -111,6 +112,8 @@ def initiative_search(filters: InitiativeFilters) -> QuerySet[Initiative]:
     statuses = [s for s in filters.statuses if s in Initiative.Status.values]
     if statuses:
         queryset = queryset.filter(status__in=statuses)
+    if filters.organisations:
+        queryset = queryset.filter(organisation__ref__in=filters.organisations)
     if q and filters.sort != "recent":
         return queryset.order_by("-rank", "-updated_at", "-pk")
     return queryset.order_by("-updated_at", "-pk")

@@ -1,0 +1,26 @@
+"""Examples in the OpenAPI schema (docs/api.md): every operation carries one.
+
+`examples(...)` makes an operation's `openapi_extra`: an example body for the request (when
+the operation takes one), an example query for a GET with parameters, and an example answer.
+tests/api/test_openapi.py fails when an operation lacks them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def examples(
+    *,
+    response: Any,
+    status: int = 200,
+    request: Any = None,
+    query: str | None = None,
+) -> dict[str, Any]:
+    extra: dict[str, Any] = {
+        "responses": {status: {"content": {"application/json": {"example": response}}}}
+    }
+    if request is not None:
+        extra["requestBody"] = {"content": {"application/json": {"example": request}}}
+    if query is not None:
+        extra["x-example-request"] = query
+    return extra
