@@ -46,8 +46,9 @@ def form_data_overlay(
     changes: dict[str, Any],
     *,
     translate: dict[str, Translator] | None = None,
-) -> MultiValueDict:
-    """`data` with the body's fields set; `translate` maps an API value to the form's."""
+) -> tuple[MultiValueDict, dict[str, list[str]]]:
+    """`data` with the body's fields set, and the fields that could not be translated with
+    why; `translate` maps an API value to the form's."""
     translate = translate or {}
     data = data.copy()
     problems: dict[str, list[str]] = {}
@@ -59,15 +60,21 @@ def form_data_overlay(
                 problems.setdefault(name, []).extend(error.messages)
                 continue
         _put(data, name, value)
-    if problems:
-        raise ValidationError(problems)
-    return data
+    return data, problems
 
 
-def form_cleaned(form: forms.BaseForm) -> dict[str, Any]:
-    """The form's cleaned data, or a ValidationError naming each field (the API's 422)."""
+def form_cleaned(
+    form: forms.BaseForm, problems: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The form's cleaned data, or a ValidationError naming each field (the API's 422),
+    together with the `problems` of the translation."""
+    errors = {name: list(messages) for name, messages in (problems or {}).items()}
     if not form.is_valid():
-        raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        for name, messages in form.errors.items():
+            if name not in errors:
+                errors[name] = list(messages)
+    if errors:
+        raise ValidationError(errors)
     return form.cleaned_data
 
 

@@ -375,7 +375,7 @@ def need_update(request: HttpRequest, ref: str, payload: NeedChange):
     """Change a need, as members of its organisation can on its edit page."""
     need = _managed_need(request, ref)
     form = NeedForm(instance=need, organisation=need.organisation)
-    data = api_forms.form_data_overlay(
+    data, problems = api_forms.form_data_overlay(
         api_forms.form_data_initial(form),
         payload.dict(exclude_unset=True),
         translate={
@@ -383,7 +383,9 @@ def need_update(request: HttpRequest, ref: str, payload: NeedChange):
             "initiative": api_forms.pks_by_ref(Initiative.objects.all(), label="initiative"),
         },
     )
-    cleaned = api_forms.form_cleaned(NeedForm(data, instance=need, organisation=need.organisation))
+    cleaned = api_forms.form_cleaned(
+        NeedForm(data, instance=need, organisation=need.organisation), problems
+    )
     need_services.need_update(need=need, actor=request.auth, data=cleaned)
     return selectors.need_get(need.ref)
 

@@ -523,13 +523,13 @@ class InitiativeNew(InitiativeChange):
 def _initiative_save(request: HttpRequest, *, organisation, initiative, changes: dict, save):
     """The initiative form of the pages, bound to the record's values and the changes."""
     form = InitiativeForm(instance=initiative, organisation=organisation, viewer=request.auth)
-    data = api_forms.form_data_overlay(
+    data, problems = api_forms.form_data_overlay(
         api_forms.form_data_initial(form),
         changes,
         translate=_initiative_translations(request),
     )
     form = InitiativeForm(data, instance=initiative, organisation=organisation, viewer=request.auth)
-    saved = save(api_forms.form_cleaned(form))
+    saved = save(api_forms.form_cleaned(form, problems))
     request.viewer = request.auth
     return selectors.initiative_get(saved.ref)
 
@@ -656,12 +656,12 @@ def profile_update(request: HttpRequest, payload: ProfileChange):
     first change, as the profile page does)."""
     person = selectors.person_for_user(request.auth)
     form = PersonForm(instance=person)
-    data = api_forms.form_data_overlay(
+    data, problems = api_forms.form_data_overlay(
         api_forms.form_data_initial(form),
         payload.dict(exclude_unset=True),
         translate={"municipality": api_forms.municipality_by_name, "skills": api_forms.comma_list},
     )
-    cleaned = api_forms.form_cleaned(PersonForm(data, instance=person))
+    cleaned = api_forms.form_cleaned(PersonForm(data, instance=person), problems)
     with transaction.atomic():
         if person is None:
             person = people_services.person_ensure_for_user(user=request.auth)
