@@ -15,9 +15,14 @@ def examples(
     status: int = 200,
     request: Any = None,
     query: str | None = None,
+    also: tuple[int, ...] = (),
 ) -> dict[str, Any]:
+    """`also`: other success statuses that answer the same shape (a repeat answered 200)."""
     extra: dict[str, Any] = {
-        "responses": {status: {"content": {"application/json": {"example": response}}}}
+        "responses": {
+            code: {"content": {"application/json": {"example": response}}}
+            for code in (status, *also)
+        }
     }
     if request is not None:
         extra["requestBody"] = {"content": {"application/json": {"example": request}}}

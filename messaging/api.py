@@ -130,6 +130,7 @@ class ConversationIn(Schema):
     response={201: ConversationOut, 200: ConversationOut},
     openapi_extra=examples(
         status=201,
+        also=(200,),
         request={"participants": ["p-youssef"], "title": ""},
         response={**CONVERSATION_EXAMPLE, "last_seq": 0, "last_read_seq": 0, "unread": 0},
     ),
@@ -235,6 +236,7 @@ class MessageIn(Schema):
     response={201: MessageOut, 200: MessageOut},
     openapi_extra=examples(
         status=201,
+        also=(200,),
         request={"body": "Zullen we donderdag bellen?", "client_id": "c-5d1e"},
         response=MESSAGE_EXAMPLE,
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from config.api import api
@@ -10,7 +11,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def schema() -> dict[str, Any]:
-    return api.get_openapi_schema()
+    """The schema as a client reads it (JSON: status codes are strings)."""
+    return json.loads(json.dumps(api.get_openapi_schema()))
 
 
 def operations(document: dict[str, Any] | None = None):
