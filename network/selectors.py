@@ -113,7 +113,9 @@ def initiative_search(filters: InitiativeFilters) -> QuerySet[Initiative]:
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     if filters.organisations:
-        queryset = queryset.filter(organisation__ref__in=filters.organisations)
+        # A ref that cannot exist (a NUL byte, wrong characters) matches nothing.
+        refs = [ref for ref in filters.organisations if REF_PATTERN.match(ref or "")]
+        queryset = queryset.filter(organisation__ref__in=refs)
     if q and filters.sort != "recent":
         return queryset.order_by("-rank", "-updated_at", "-pk")
     return queryset.order_by("-updated_at", "-pk")

@@ -285,3 +285,11 @@ def test_marking_a_conversation_read(world):
         403,
         404,
     )
+
+
+def test_an_organisation_filter_that_cannot_exist_matches_nothing(world):
+    client = token_client(world["member"])
+    for value in ("%00", "de-brug%00", "DE-BRUG"):
+        response = client.get(f"/api/v1/initiatives?organisation={value}")
+        assert response.status_code == 200
+        assert response.json()["count"] == 0
