@@ -20,6 +20,12 @@ EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 
 
+class WebAddressField(models.URLField):
+    """A link a browser may open: http(s) only (no `javascript:`, `ftp:` or `file:`)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class Source(Referenced):
     class Kind(models.TextChoices):
         PUBLICATION = "publication", _("Publication")
@@ -42,11 +48,10 @@ class Source(Referenced):
         blank=True,
         validators=[MinValueValidator(EARLIEST_YEAR), MaxValueValidator(LATEST_YEAR)],
     )
-    url = models.URLField(
+    url = WebAddressField(
         _("link"),
         max_length=500,
         blank=True,
-        validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("A web address that starts with https:// or http://."),
     )
     summary = models.TextField(
