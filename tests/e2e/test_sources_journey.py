@@ -21,9 +21,7 @@ STAFF = "beheer@voorbeeld.nl"
 PASSWORD = "Bronnen-voor-Bruggen-2026"
 
 
-def test_a_member_suggests_a_source_staff_approve_it_and_search_finds_it(
-    page, django_user_model
-):
+def test_a_member_suggests_a_source_staff_approve_it_and_search_finds_it(page, django_user_model):
     django_user_model.objects.create_user(email=MEMBER, password=PASSWORD, name="Hodan Warsame")
     django_user_model.objects.create_user(
         email=STAFF, password=PASSWORD, name="Beheer", is_staff=True
@@ -53,7 +51,9 @@ def test_a_member_suggests_a_source_staff_approve_it_and_search_finds_it(
     page.get_by_role("button", name="Voorstel versturen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Inburgeren met een mentor")
     expect(page.get_by_test_id("source-status")).to_contain_text("Wacht op controle")
-    expect(page.get_by_text("Een handleiding voor mentorprojecten met inburgeraars.")).to_be_visible()
+    expect(
+        page.get_by_text("Een handleiding voor mentorprojecten met inburgeraars.")
+    ).to_be_visible()
     assert_accessible(page, context="own pending source")
     source_url = page.url
     sign_out(page)

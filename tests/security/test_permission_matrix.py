@@ -94,9 +94,7 @@ def world(db):
     )
     attachment = sent.message.attachments.get()
     source = SourceFactory(title="Handreiking Interetnische Contacten")
-    suggestion = SourceFactory(
-        title="Voorstel van Mila", status="pending", suggested_by=member
-    )
+    suggestion = SourceFactory(title="Voorstel van Mila", status="pending", suggested_by=member)
     values = {
         "organisation": organisation.ref,
         "initiative": initiative.ref,
