@@ -23,8 +23,11 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "author", "year", "kind", "status", "suggested_by", "created_at"]
     list_filter = ["status", "kind", "themes"]
     search_fields = ["title", "author", "ref"]
+    # The state changes only through the services: the action below or the review page.
     readonly_fields = [
         "ref",
+        "status",
+        "rejection_reason",
         "suggested_by",
         "reviewed_by",
         "reviewed_at",

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from network.models import Initiative, Organisation, Referenced, SuccessFactor, TargetGroup, Theme
 
 SUMMARY_MAX_LENGTH = 1000
+# Paths under /kennisbronnen/ that a source's ref must not shadow.
+RESERVED_REFS = frozenset({"suggest", "review"})
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 
@@ -110,6 +112,10 @@ class Source(Referenced):
         return self.title
 
     def clean(self) -> None:
+        if self.ref in RESERVED_REFS:
+            raise ValidationError(
+                {"ref": _("%(ref)s is a page of the library, not a ref.") % {"ref": self.ref}}
+            )
         if self.status == self.Status.REJECTED and not self.rejection_reason.strip():
             raise ValidationError(
                 {"rejection_reason": _("Say why the source is rejected: the suggester reads it.")}

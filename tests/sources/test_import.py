@@ -87,6 +87,7 @@ def test_bad_lines_are_reported_per_line_and_nothing_is_written():
         {"type": "source", "ref": "slecht-2", "title": "Bron", "themes": ["koken"], "year": 1200},
         {"type": "source", "ref": "slecht-3", "title": "Bron", "informed_initiatives": ["nergens"]},
         {"type": "source", "ref": "slecht-4", "title": "", "kind": "boek", "colour": "blauw"},
+        {"type": "source", "ref": "review", "title": "Een ref die een pagina is"},
     )
     report = network_import(lines=text, dry_run=False)
     assert not report.ok
@@ -95,6 +96,7 @@ def test_bad_lines_are_reported_per_line_and_nothing_is_written():
     assert (3, "themes") in problems and (3, "year") in problems
     assert (4, "informed_initiatives") in problems
     assert {(5, "title"), (5, "kind"), (5, "colour")} <= problems
+    assert (6, "ref") in problems  # /kennisbronnen/review/ is the review page
     assert not any(p.line == 1 for p in report.errors)
     assert not Source.objects.exists()
     assert "line 4: informed_initiatives:" in "\n".join(str(p) for p in report.errors)
