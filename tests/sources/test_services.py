@@ -72,7 +72,7 @@ def test_suggestions_are_rate_limited_per_member():
     member = UserFactory()
     services.source_suggest(suggester=member, data=_suggestion(title="Een"))
     services.source_suggest(suggester=member, data=_suggestion(title="Twee"))
-    with pytest.raises(ValidationError, match="Probeer het morgen weer|Try again tomorrow"):
+    with pytest.raises(ValidationError, match=r"Probeer het morgen weer|Try again tomorrow"):
         services.source_suggest(suggester=member, data=_suggestion(title="Drie"))
     assert Source.objects.filter(suggested_by=member).count() == 2
     # Someone else is not held back by it.
