@@ -77,6 +77,10 @@ class InitiativeFilters:
     organisations: tuple[str, ...] = ()  # lead organisations, by ref
 
 
+# The same filter for the apps above network that filter their own records by taxonomy.
+any_of = _any_of
+
+
 def rows_sorted_narrow(queryset: QuerySet, start: int, stop: int) -> list:
     """Rows [start:stop] of an ordered queryset: a narrow query sorts only ids (no joins, no
     wide columns), then the page's rows are fetched with their relations. Sorting whole joined

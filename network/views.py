@@ -29,6 +29,7 @@ from network.forms import (
 from network.models import Membership, Person
 from network.pages import directory_render, form_errors_add, form_submit
 from network.search import name_query_usable
+from network.sections import page_sections
 from network.services import initiatives as initiative_services
 from network.services import organisations as organisation_services
 from network.services import people as people_services
@@ -53,6 +54,9 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         partial="network/_initiative_results.html",
         form=form,
         results=selectors.initiative_search(filters),
+        extra={
+            "sections": page_sections(page="knowledge_bank", subject=filters, viewer=request.user)
+        },
     )
 
 
@@ -70,6 +74,7 @@ def initiative_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "similar": selectors.initiative_similar(initiative),
             "funding_suggestions": selectors.initiative_funding_suggestions(initiative),
             "can_edit": permissions.can_edit_initiative(request.user, initiative),
+            "sections": page_sections(page="initiative", subject=initiative, viewer=request.user),
         },
     )
 
@@ -179,6 +184,9 @@ def organisation_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "membership_role": role,
             "can_edit": permissions.can_edit_organisation(request.user, organisation),
             "can_add_initiative": permissions.can_add_initiative(request.user, organisation),
+            "sections": page_sections(
+                page="organisation", subject=organisation, viewer=request.user
+            ),
         },
     )
 
