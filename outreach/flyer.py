@@ -65,7 +65,10 @@ class FlyerTexts:
 
 def _when(invitation: Invitation) -> str:
     start = timezone.localtime(invitation.starts_at)
-    return f"{date_format(start, 'l j F Y')}, {date_format(start, 'H:i')}"
+    return _("%(date)s at %(time)s") % {
+        "date": date_format(start, "l j F Y"),
+        "time": date_format(start, "H:i"),
+    }
 
 
 def flyer_texts(invitation: Invitation, *, link: str) -> FlyerTexts:
@@ -135,13 +138,22 @@ class _Writer:
         return result
 
     def write(
-        self, text: str, *, font: str = REGULAR, size: float = 12, color: Color = INK, gap=0.0
+        self,
+        text: str,
+        *,
+        font: str = REGULAR,
+        size: float = 12,
+        color: Color = INK,
+        gap: float = 0.0,
+        centred: bool = False,
     ) -> None:
         self.canvas.setFont(font, size)
         self.canvas.setFillColor(color)
         for line in self.lines(text, font, size):
             self.y -= size * 1.35
-            if self.rtl:
+            if centred:
+                self.canvas.drawCentredString(PAGE_WIDTH / 2, self.y, self.visual(line))
+            elif self.rtl:
                 self.canvas.drawRightString(PAGE_WIDTH - MARGIN, self.y, self.visual(line))
             else:
                 self.canvas.drawString(MARGIN, self.y, line)
@@ -189,9 +201,9 @@ def flyer_pdf(invitation: Invitation, *, link: str, language: str) -> bytes:
         writer.write(texts.invited_by, size=14, color=MUTED, gap=0)
     if texts.note:
         writer.y -= 6
-        writer.write(f"“{texts.note}”", size=13, color=MUTED)
+        writer.write(texts.note, size=13, color=MUTED)  # no quotes: they do not mirror
 
-    qr_size = 230
+    qr_size = 250
     qr_top = writer.y - 28
     widget = QrCodeWidget(link, barLevel="M", barBorder=4)
     x0, y0, x1, y1 = widget.getBounds()
@@ -204,7 +216,7 @@ def flyer_pdf(invitation: Invitation, *, link: str, language: str) -> bytes:
     canvas.linkURL(link, (qr_x, qr_top - qr_size, qr_x + qr_size, qr_top), relative=0)
 
     writer.y = qr_top - qr_size - 8
-    writer.write(texts.scan, size=12, gap=2)
+    writer.write(texts.scan, size=12, gap=2, centred=True)
     canvas.setFont(REGULAR, 10)
     canvas.setFillColor(BRAND)
     writer.y -= 14

@@ -52,7 +52,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("initiative"):
         initial["initiative"] = request.GET["initiative"]
-    form = InvitationForm(request.POST or None, initial=initial)
+    form = InvitationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(actor=request.user, **form.service_arguments())
@@ -127,7 +127,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             request, "outreach/respond_closed.html", {"invitation": invitation}, status=410
         )
     answered = invitation.pk in request.session.get(ANSWERED_SESSION_KEY, [])
-    form = ResponseForm(request.POST or None, invitation=invitation)
+    form = ResponseForm(request.POST if request.method == "POST" else None, invitation=invitation)
     if request.method == "POST" and not answered and form.is_valid():
         try:
             services.response_record(
