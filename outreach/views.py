@@ -97,10 +97,9 @@ def invitation_flyer(request: HttpRequest, pk: int, language: str) -> HttpRespon
     if language not in {FlyerLanguage.NL, invitation.language}:
         raise Http404
     pdf = flyer_pdf(invitation, link=services.invitation_link(invitation), language=language)
-    # A closed invitation still gets its flyer, which says so; the status says it too.
-    response = HttpResponse(
-        pdf, content_type="application/pdf", status=200 if invitation.is_open else 410
-    )
+    # A closed invitation's flyer says so on the page itself. It is answered 200: a browser
+    # cancels a download that comes with an error status, and this one must arrive.
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="uitnodiging-{invitation.pk}-{language}.pdf"'
     )
