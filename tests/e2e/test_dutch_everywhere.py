@@ -10,11 +10,14 @@ and as staff.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from outreach import services as outreach_services
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,6 +48,8 @@ NOT_PAGES = {
     "network:name_suggest": "an HTML fragment of options, not a page",
     "home:start_dismiss": "POST only",
     "home:start_draft": "POST only: the guided start keeps what is typed",
+    "outreach:invitation_flyer": "a PDF download; tests/outreach reads its Dutch text",
+    "outreach:invitation_withdraw": "POST only",
 }
 
 
@@ -115,6 +120,13 @@ def _world():
     need = Need.objects.filter(organisation__memberships__person=annelies).first()
     organisation = Organisation.objects.filter(memberships__person=annelies).first()
     proposal = Proposal.objects.filter(need=need).first()
+    invitation = outreach_services.invitation_create(
+        actor=Person.objects.get(user__email="hodan@demo.bruggen.nl").user,
+        initiative=Initiative.objects.get(ref="eet-mee"),
+        title="Koffieochtend",
+        starts_at=timezone.now() + timedelta(days=7),
+        place="De Bron",
+    )
     return {
         "initiative": Initiative.objects.first().ref,
         "organisation": organisation.ref,
@@ -125,6 +137,8 @@ def _world():
         "message": conversation.messages.first().pk,
         "proposal": proposal.pk if proposal else None,
         "topic_slug": "food",
+        "invitation": invitation.pk,
+        "respond": outreach_services.invitation_link(invitation).split("/come/", 1)[1],
     }
 
 
@@ -183,6 +197,12 @@ def _walk(values: dict) -> dict[str, list[str]]:
         "account_change_password": ["/accounts/password/change/"],
         "account_reset_password": ["/accounts/password/reset/"],
         "mfa_index": ["/accounts/2fa/"],
+        # Annelies leads Eet Mee!; the key figure's own pages are walked as Hodan below.
+        "outreach:initiative_reach": ["/initiatives/eet-mee/reach/"],
+        "outreach:invitation_list": [],
+        "outreach:invitation_create": [],
+        "outreach:invitation_detail": [],
+        "outreach:respond": [],
     }
     return pages
 
@@ -201,6 +221,8 @@ def test_every_page_is_walked_or_skipped_for_a_reason():
                     "message",
                     "proposal",
                     "topic_slug",
+                    "invitation",
+                    "respond",
                 ),
                 "x",
             )
@@ -280,4 +302,9 @@ def test_every_page_in_dutch_shows_no_english(page, live_server):
             for url in ("/admin/", "/admin/network/person/", "/admin/network/import/"):
                 check(url, "beheer-admin")
         page.context.clear_cookies()
+    sign_in(page, "hodan@demo.bruggen.nl", DEMO_PASSWORD)
+    for url in ("/reach/", "/reach/new/", f"/reach/{values['invitation']}/"):
+        check(url, "hodan")
+    page.context.clear_cookies()
+    check(f"/come/{values['respond']}/", "anonymous")
     assert found == [], "English on Dutch pages:\n" + "\n".join(found)
