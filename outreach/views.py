@@ -115,6 +115,16 @@ def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("outreach:invitation_detail", pk=invitation.pk)
 
 
+def _client_address(request: HttpRequest) -> str:
+    """The responder's address for the rate limit. Behind deploy/nginx.conf every request
+    comes from nginx, which appends the address it saw to X-Forwarded-For: the last entry
+    is the one no client can forge. Without the header (no proxy), the socket's address."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded.strip():
+        return forwarded.rsplit(",", 1)[-1].strip()[:64]
+    return request.META.get("REMOTE_ADDR", "-")
+
+
 @require_http_methods(["GET", "POST"])
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     """The page behind the flyer's QR code: no account, nothing asked that is not needed."""
@@ -131,7 +141,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.response_record(
                 invitation=invitation,
-                client_key=request.META.get("REMOTE_ADDR", "-"),
+                client_key=_client_address(request),
                 **form.cleaned_data,
             )
         except services.ResponseRefused as error:

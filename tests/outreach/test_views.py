@@ -257,3 +257,15 @@ def test_my_invitations_runs_a_fixed_number_of_queries():
             assert client.get("/reach/").status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@override_settings(OUTREACH_RESPONSE_RATE_LIMIT=(1, 600))
+def test_behind_the_proxy_the_limit_counts_per_visitor_not_for_everyone():
+    invitation = invitation_make()
+    path = _respond_path(invitation)
+    # nginx appends the address it saw; what a client sent before it does not count.
+    first = {"HTTP_X_FORWARDED_FOR": "6.6.6.6, 10.0.0.1", "REMOTE_ADDR": "172.18.0.5"}
+    second = {"HTTP_X_FORWARDED_FOR": "6.6.6.6, 10.0.0.2", "REMOTE_ADDR": "172.18.0.5"}
+    assert Client().post(path, {}, **first).status_code == 302
+    assert Client().post(path, {}, **second).status_code == 302
+    assert Client().post(path, {}, **first).status_code == 429
