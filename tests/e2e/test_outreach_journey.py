@@ -21,6 +21,7 @@ from tests.factories import InitiativeFactory, OrganisationFactory, PersonFactor
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "Brug-naar-Kanaleneiland-2024"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
 
 def _pdf_page(data: bytes):
@@ -34,6 +35,12 @@ def _pdf_page(data: bytes):
         return text, codes
     finally:
         document.close()
+
+
+def _screenshot(page, name: str) -> None:
+    """For looking at after a change (gitignored, as tests/e2e/test_layout.py's)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _download(page, link_name: str) -> bytes:
@@ -84,14 +91,15 @@ def test_a_key_figure_invites_two_people_respond_and_the_initiative_sees_the_cou
         "Koffieochtend voor Somalische ouders"
     )
     assert_accessible(page, context="invitation page")
+    _screenshot(page, "outreach-invitation")
     link = page.get_by_test_id("invitation-link").inner_text()
     assert link.startswith(live_server.url + "/come/")
 
     # Its flyers: real PDFs whose QR code is the link, in Dutch and in Arabic.
-    text, codes = _pdf_page(_download(page, "Flyer (pdf) in het Nederlands"))
+    text, codes = _pdf_page(_download(page, "Flyer (pdf): Nederlands"))
     assert "Je bent uitgenodigd!" in text
     assert codes == [link]
-    text, codes = _pdf_page(_download(page, "Flyer (pdf) in het العربية"))
+    text, codes = _pdf_page(_download(page, "Flyer (pdf): العربية"))
     assert codes == [link]
     sign_out(page)
 
@@ -104,6 +112,7 @@ def test_a_key_figure_invites_two_people_respond_and_the_initiative_sees_the_cou
             "Koffieochtend voor Somalische ouders"
         )
         assert_accessible(visitor, context="response form")
+        _screenshot(visitor, "outreach-respond")
         if first_name:
             visitor.get_by_label("Voornaam (mag leeg blijven)").fill(first_name)
             visitor.get_by_label("Telefoonnummer of e-mailadres (mag leeg blijven)").fill(
@@ -124,6 +133,7 @@ def test_a_key_figure_invites_two_people_respond_and_the_initiative_sees_the_cou
     page.goto(f"/initiatives/{initiative.ref}/")
     page.get_by_role("link", name="Bereik via sleutelfiguren").click()
     assert_accessible(page, context="initiative reach")
+    _screenshot(page, "outreach-reach")
     expect(page.get_by_test_id("reach-total")).to_contain_text("2 mensen")
     row = page.get_by_test_id("reach-table").get_by_role("row", name="Hodan Warsame")
     expect(row).to_contain_text("2")
@@ -138,7 +148,7 @@ def test_a_key_figure_invites_two_people_respond_and_the_initiative_sees_the_cou
     expect(page.get_by_text("Faadumo")).to_be_visible()
     page.get_by_role("button", name="Uitnodiging intrekken").click()
     expect(page.get_by_text("Je hebt deze uitnodiging ingetrokken.")).to_be_visible()
-    text, codes = _pdf_page(_download(page, "Flyer (pdf) in het Nederlands"))
+    text, codes = _pdf_page(_download(page, "Flyer (pdf): Nederlands"))
     assert "Deze uitnodiging is ingetrokken." in text
     assert codes == []
     page.goto(link)
