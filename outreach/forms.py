@@ -51,6 +51,7 @@ class InvitationForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("date") and data.get("time"):
+            # zoneinfo resolves a time the clocks skip or repeat (summer time); no error.
             data["starts_at"] = timezone.make_aware(datetime.combine(data["date"], data["time"]))
         return data
 

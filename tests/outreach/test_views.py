@@ -269,3 +269,24 @@ def test_behind_the_proxy_the_limit_counts_per_visitor_not_for_everyone():
     assert Client().post(path, {}, **first).status_code == 302
     assert Client().post(path, {}, **second).status_code == 302
     assert Client().post(path, {}, **first).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("date", "time"),
+    [("9999-12-31", "23:59"), ("2027-03-28", "02:30"), ("2027-02-31", "10:00"), ("", "25:00")],
+)
+def test_odd_dates_and_times_are_clear_errors_not_a_crash(date, time):
+    response = _client(key_figure_user()).post(
+        "/reach/new/",
+        {
+            "initiative": InitiativeFactory().ref,
+            "title": "Koffieochtend",
+            "date": date,
+            "time": time,
+            "place": "De Bron",
+            "language": "nl",
+        },
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) & {"date", "time"}
+    assert not Invitation.objects.exists()
