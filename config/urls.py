@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("messaging.urls")),
     path("", include("sources.urls")),
+    path("", include("outreach.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "matching",
     "messaging",
     "sources",
+    "outreach",
     "home",
 ]
 

@@ -10,11 +10,14 @@ and as staff.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from outreach import services as outreach_services
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,6 +50,8 @@ NOT_PAGES = {
     "home:start_draft": "POST only: the guided start keeps what is typed",
     "sources:approve": "POST only",
     "sources:reject": "POST only (a refused reason shows the review page, which is walked)",
+    "outreach:invitation_flyer": "a PDF download; tests/outreach reads its Dutch text",
+    "outreach:invitation_withdraw": "POST only",
 }
 
 
@@ -124,6 +129,13 @@ def _world():
         suggester=annelies.user,
         data={"title": "Handboek buurtmaaltijden", "kind": "manual", "url": "https://example.org"},
     )
+    invitation = outreach_services.invitation_create(
+        actor=Person.objects.get(user__email="hodan@demo.bruggen.nl").user,
+        initiative=Initiative.objects.get(ref="eet-mee"),
+        title="Koffieochtend",
+        starts_at=timezone.now() + timedelta(days=7),
+        place="De Bron",
+    )
     return {
         "suggestion": suggestion.ref,
         "initiative": Initiative.objects.first().ref,
@@ -135,6 +147,8 @@ def _world():
         "message": conversation.messages.first().pk,
         "proposal": proposal.pk if proposal else None,
         "topic_slug": "food",
+        "invitation": invitation.pk,
+        "respond": outreach_services.invitation_link(invitation).split("/come/", 1)[1],
     }
 
 
@@ -200,6 +214,12 @@ def _walk(values: dict) -> dict[str, list[str]]:
         ],
         "sources:suggest": ["/kennisbronnen/suggest/"],
         "sources:review": ["/kennisbronnen/review/"],
+        # Annelies leads Eet Mee!; the key figure's own pages are walked as Hodan below.
+        "outreach:initiative_reach": ["/initiatives/eet-mee/reach/"],
+        "outreach:invitation_list": [],
+        "outreach:invitation_create": [],
+        "outreach:invitation_detail": [],
+        "outreach:respond": [],
     }
     return pages
 
@@ -219,6 +239,8 @@ def test_every_page_is_walked_or_skipped_for_a_reason():
                     "proposal",
                     "topic_slug",
                     "suggestion",
+                    "invitation",
+                    "respond",
                 ),
                 "x",
             )
@@ -304,4 +326,9 @@ def test_every_page_in_dutch_shows_no_english(page, live_server):
             ):
                 check(url, "beheer-admin")
         page.context.clear_cookies()
+    sign_in(page, "hodan@demo.bruggen.nl", DEMO_PASSWORD)
+    for url in ("/reach/", "/reach/new/", f"/reach/{values['invitation']}/"):
+        check(url, "hodan")
+    page.context.clear_cookies()
+    check(f"/come/{values['respond']}/", "anonymous")
     assert found == [], "English on Dutch pages:\n" + "\n".join(found)
