@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from outreach.models import FlyerLanguage, Invitation
 from outreach.selectors import initiatives_open_for_invitations
@@ -84,3 +86,8 @@ class ResponseForm(forms.Form):
             "I agree that %(name)s, who invited me, keeps my first name and how to reach me, "
             "only for this activity. The organisers see only how many people are coming."
         ) % {"name": key_figure}
+        self.fields["consent"].help_text = ngettext(
+            "Your first name and how to reach you are erased %(days)d day after the activity.",
+            "Your first name and how to reach you are erased %(days)d days after the activity.",
+            settings.OUTREACH_KEEP_DETAILS_DAYS,
+        ) % {"days": settings.OUTREACH_KEEP_DETAILS_DAYS}

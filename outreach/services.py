@@ -171,3 +171,16 @@ def response_record(
     response.full_clean()
     response.save()
     return response
+
+
+def responder_details_forget(*, now: datetime | None = None) -> int:
+    """Responders' first names and contacts go `OUTREACH_KEEP_DETAILS_DAYS` after the
+    activity started (the consent text says so); the responses stay as counts. Returns how
+    many responses lost their details."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.OUTREACH_KEEP_DETAILS_DAYS)
+    return (
+        InvitationResponse.objects.filter(invitation__starts_at__lt=cutoff)
+        .exclude(first_name="", contact="")
+        .update(first_name="", contact="", consented_at=None)
+    )

@@ -188,7 +188,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.daily_digests_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    "outreach-responder-details-forget": {
+        "task": "outreach.tasks.responder_details_forget_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# Key figures' reach (docs/outreach.md): responders' names and contacts are erased this
+# many days after the activity; the count stays.
+OUTREACH_KEEP_DETAILS_DAYS = env.int("BRUGGEN_OUTREACH_KEEP_DETAILS_DAYS", default=30)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -113,3 +113,35 @@ def test_responses_from_one_connection_are_rate_limited():
         services.response_record(invitation=invitation, client_key="5.6.7.8")
     services.response_record(invitation=invitation, client_key="9.9.9.9")
     assert invitation.responses.count() == 3
+
+
+def test_names_and_contacts_go_thirty_days_after_the_activity_and_the_count_stays():
+    invitation = invitation_make()
+    services.response_record(
+        invitation=invitation, client_key="1.2.3.4", first_name="Amina", contact="06", consent=True
+    )
+    services.response_record(invitation=invitation, client_key="1.2.3.5")
+    # Twenty-nine days after the activity the key figure still has the name.
+    assert services.responder_details_forget(now=invitation.starts_at + timedelta(days=29)) == 0
+    assert InvitationResponse.objects.filter(first_name="Amina").exists()
+
+    from outreach.tasks import responder_details_forget_task
+
+    # The daily task, once the activity lies thirty-one days back.
+    Invitation.objects.filter(pk=invitation.pk).update(
+        starts_at=timezone.now() - timedelta(days=31)
+    )
+    assert responder_details_forget_task() == 1
+    assert InvitationResponse.objects.filter(invitation=invitation).count() == 2
+    assert not InvitationResponse.objects.exclude(first_name="", contact="").exists()
+    assert not InvitationResponse.objects.filter(consented_at__isnull=False).exists()
+
+
+def test_the_consent_box_says_when_the_details_are_erased():
+    from django.utils import translation
+
+    from outreach.forms import ResponseForm
+
+    with translation.override("nl"):
+        help_text = str(ResponseForm(invitation=invitation_make()).fields["consent"].help_text)
+    assert "30 dagen na de activiteit" in help_text
