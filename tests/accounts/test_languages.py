@@ -242,3 +242,40 @@ def test_user_language_is_limited_to_the_known_languages():
     with pytest.raises(ValidationError):
         user.full_clean(exclude=["password"])
     assert User._meta.get_field("language").max_length >= 2
+
+
+def test_an_arabic_chart_grows_from_the_right():
+    from network.charts import CHART_WIDTH, DIMENSIONS, bar_chart
+    from network.models import Theme as ThemeModel
+
+    rows = [(ThemeModel.objects.get(slug="food"), 4), (ThemeModel.objects.get(slug="sport"), 1)]
+    from django.template.loader import render_to_string
+
+    with translation.override("ar"):
+        chart = bar_chart(dimension=DIMENSIONS[0], rows=rows)
+        svg = render_to_string("network/chart.svg", {"chart": chart})
+    assert 'direction="rtl"' in svg
+    assert f'<text x="{CHART_WIDTH}" y="14" text-anchor="start" fill="#1a1a1a">الطبخ والطعام' in svg
+    assert 'x="240.0" y="52" width="80.0"' in svg  # the short bar hugs the right edge
+    with translation.override("nl"):
+        chart = bar_chart(dimension=DIMENSIONS[0], rows=rows)
+        svg = render_to_string("network/chart.svg", {"chart": chart})
+    assert "direction" not in svg
+    assert '<text x="0" y="14" text-anchor="start" fill="#1a1a1a">Koken &amp; eten' in svg
+
+
+def test_people_and_messages_keep_their_own_direction(client):
+    from messaging import services as messaging_services
+
+    alice = PersonFactory(user=UserFactory(name="Annelies"), name="Annelies de Vries")
+    karim = PersonFactory(user=UserFactory(name="كريم"), name="كريم العمراني")
+    conversation = messaging_services.conversation_start(creator=alice, participants=[karim])
+    messaging_services.message_send(
+        conversation_id=conversation.pk, author=karim, body="مرحبا Annelies!", client_id="ar-1"
+    )
+    client.force_login(alice.user)
+    page = client.get(f"/conversations/{conversation.pk}/").content.decode()
+    assert "<bdi>كريم العمراني</bdi>" in page
+    assert 'class="bruggen-chat__body utrecht-paragraph" dir="auto">مرحبا Annelies!' in page
+    people = client.get("/people/").content.decode()
+    assert "<bdi>كريم العمراني</bdi>" in people
