@@ -2,9 +2,8 @@
 or Turkish, the same placeholders and markup on every side, the plural forms each language
 needs, and Dutch that says "je", never "u".
 
-A failure lists every missing entry with where it is used; fill them with
-`python3 /work/tools/po_missing.py . ar` (JSON of what is missing) and `po_apply.py`, or
-in any PO editor (docs/languages.md, "Adding strings")."""
+A failure lists every missing entry with the file that uses it; fill them in any PO
+editor or with a script (docs/languages.md, "Adding strings")."""
 
 from __future__ import annotations
 
