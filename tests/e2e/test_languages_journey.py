@@ -224,13 +224,13 @@ def test_a_journey_in_arabic_right_to_left(browser, live_server, django_user_mod
         last = page.locator("[data-messages] li[data-seq]").last
         expect(last).to_contain_text("شكراً Fatima! سأكون هناك يوم الخميس.")
         expect(last.locator(".bruggen-chat__body")).to_have_attribute("dir", "auto")
-        dutch = page.locator("[data-messages] li[data-seq]").first.locator(".bruggen-chat__body")
-        # dir=auto: the Dutch message reads left to right inside the Arabic page.
-        assert dutch.evaluate("el => getComputedStyle(el).direction") == "ltr"
-        assert (
-            last.locator(".bruggen-chat__body").evaluate("el => getComputedStyle(el).direction")
-            == "rtl"
-        )
+        bubbles = page.locator("[data-messages] li[data-seq] .bruggen-chat__body")
+        direction = "el => getComputedStyle(el).direction"
+        # Bruggen's own line reads in the page's direction, even though it starts with a
+        # Dutch name; people's messages take their own (dir=auto): Dutch left to right.
+        assert bubbles.nth(0).evaluate(direction) == "rtl"
+        assert bubbles.nth(1).evaluate(direction) == "ltr"
+        assert bubbles.nth(2).evaluate(direction) == "rtl"
         # The Dutch sender's name is isolated in the Arabic line above her message.
         assert page.locator(".bruggen-chat__meta bdi", has_text="Fatima El Amrani").count() >= 1
         _screenshot(page, "ar-chat")
