@@ -279,3 +279,23 @@ def test_people_and_messages_keep_their_own_direction(client):
     assert 'class="bruggen-chat__body utrecht-paragraph" dir="auto">مرحبا Annelies!' in page
     people = client.get("/people/").content.decode()
     assert "<bdi>كريم العمراني</bdi>" in people
+
+
+def test_stylesheets_use_logical_properties_only():
+    """Right to left mirrors the layout only when no rule says left or right
+    (margin-inline-start, not margin-left; text-align: start, not left)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "static" / "css"
+    token = r"[^;:\s]+"
+    physical = re.compile(
+        rf"\b(left|right)\b|\b(margin|padding|inset):\s*{token}\s+{token}\s+{token}\s+{token}\s*;"
+    )
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(root.glob("*.css"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if physical.search(line)
+    ]
+    assert len(list(root.glob("*.css"))) >= 3
+    assert found == []
