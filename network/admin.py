@@ -109,7 +109,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 class TaxonomyAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name_nl", "name_en", "position"]
+    list_display = ["slug", "name_nl", "name_en", "name_ar", "name_tr", "position"]
     ordering = ["position"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
