@@ -73,6 +73,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", "network.api.router")
 api.add_router("/", "matching.api.router")
 api.add_router("/", "messaging.api.router")
+api.add_router("/", "stories.api.router")
 
 
 class LiveOut(Schema):

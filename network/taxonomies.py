@@ -64,6 +64,30 @@ SUCCESS_FACTORS = [
     ("own_language", "In de eigen taal", "In people's own language"),
 ]
 
+# The obstacles the province's brochure names (its project stories and "Tot slot"): what
+# close-out stories report next to the success factors (docs/stories.md).
+OBSTACLES = [
+    ("funding", "Te weinig geld", "Not enough funding"),
+    ("workload", "Veel werk voor weinig mensen", "A lot of work for few people"),
+    ("hard_to_reach", "Doelgroep moeilijk te bereiken", "Target group hard to reach"),
+    ("trust", "Vertrouwen winnen kost tijd", "Winning trust takes time"),
+    ("resistance", "Weerstand bij (autochtone) bewoners", "Resistance among (native) residents"),
+    (
+        "language_barrier",
+        "Taal: mensen verstaan elkaar niet",
+        "Language: people do not understand each other",
+    ),
+    ("slow_results", "Resultaten komen langzaam", "Results come slowly"),
+    ("hard_to_measure", "Effect moeilijk te meten", "Effect hard to measure"),
+    (
+        "network_upkeep",
+        "Netwerk bijhouden kost veel tijd",
+        "Keeping the network up takes much time",
+    ),
+    ("volunteer_training", "Vrijwilligers niet genoeg getraind", "Volunteers not trained enough"),
+    ("lasting_contact", "Contacten blijven niet duren", "Contacts do not last"),
+]
+
 ROLES = [
     ("volunteer", "Vrijwilliger", "Volunteer"),
     ("key_figure", "Sleutelfiguur", "Key figure"),
@@ -148,10 +172,16 @@ def taxonomy_sync(apps=None) -> None:
         ("Theme", THEMES),
         ("TargetGroup", TARGET_GROUPS),
         ("SuccessFactor", SUCCESS_FACTORS),
+        ("Obstacle", OBSTACLES),
         ("Role", ROLES),
         ("Language", LANGUAGES),
     ]:
-        model = get("network", model_name)
+        try:
+            model = get("network", model_name)
+        except LookupError:
+            # An early migration's state, before this vocabulary's model existed: the
+            # migration that adds the model loads it (network 0007 for Obstacle).
+            continue
         for position, (slug, name_nl, name_en) in enumerate(rows):
             model.objects.update_or_create(
                 slug=slug, defaults={"name_nl": name_nl, "name_en": name_en, "position": position}

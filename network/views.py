@@ -29,6 +29,7 @@ from network.forms import (
 from network.models import Membership, Person
 from network.pages import directory_render, form_errors_add, form_submit
 from network.search import name_query_usable
+from network.sections import page_sections
 from network.services import initiatives as initiative_services
 from network.services import organisations as organisation_services
 from network.services import people as people_services
@@ -70,6 +71,7 @@ def initiative_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "similar": selectors.initiative_similar(initiative),
             "funding_suggestions": selectors.initiative_funding_suggestions(initiative),
             "can_edit": permissions.can_edit_initiative(request.user, initiative),
+            "sections": page_sections("initiative", initiative=initiative, request=request),
         },
     )
 
@@ -122,7 +124,11 @@ def knowledge_bank_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "network/overview.html",
-        {"overview": overview, "charts": charts.overview_charts(overview=overview)},
+        {
+            "overview": overview,
+            "charts": charts.overview_charts(overview=overview),
+            "sections": page_sections("overview", request=request),
+        },
     )
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "network",
     "matching",
     "messaging",
+    "stories",
     "home",
 ]
 
@@ -180,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
     "proposals-housekeeping": {
         "task": "matching.tasks.proposals_housekeeping_task",
         "schedule": 300.0,
+    },
+    "stories-housekeeping": {
+        "task": "stories.tasks.stories_housekeeping_task",
+        "schedule": crontab(hour=6, minute=30),
     },
     "messaging-unread-emails": {"task": "messaging.tasks.unread_emails_task", "schedule": 60.0},
     "messaging-daily-digests": {
