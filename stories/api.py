@@ -176,7 +176,7 @@ def story_list(request: HttpRequest, all: bool = False):
 
 
 @router.get(
-    "/stories/{story_id}",
+    "/stories/{int:story_id}",
     response=StoryOut,
     openapi_extra={"responses": {200: {"description": "OK", **_json(STORY_EXAMPLE)}}},
 )
@@ -186,7 +186,7 @@ def story_detail(request: HttpRequest, story_id: int):
 
 
 @router.patch(
-    "/stories/{story_id}",
+    "/stories/{int:story_id}",
     response=StoryOut,
     openapi_extra={
         **_body(ANSWERS_EXAMPLE),
@@ -199,7 +199,7 @@ def story_save(request: HttpRequest, story_id: int, payload: StoryAnswersIn):
 
 
 @router.post(
-    "/stories/{story_id}/submit",
+    "/stories/{int:story_id}/submit",
     response=StoryOut,
     openapi_extra={
         **_body(SUBMIT_EXAMPLE),

@@ -8,55 +8,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('matching', '0002_alter_need_ref'),
-        ('network', '0007_obstacle_taxonomy'),
+        ("matching", "0002_alter_need_ref"),
+        ("network", "0007_obstacle_taxonomy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Story',
+            name="Story",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(editable=False, max_length=40)),
-                ('trigger', models.CharField(choices=[('need_closed', 'The need was closed'), ('introduction', 'The introduction is a month old'), ('initiative_ended', 'The initiative ended')], max_length=20)),
-                ('title', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('asked', 'Asked'), ('draft', 'Saved half-way'), ('submitted', 'Waiting for review'), ('sent_back', 'Sent back'), ('approved', 'Approved')], default='asked', max_length=10)),
-                ('what_worked', models.TextField(blank=True, verbose_name='What worked well?')),
-                ('what_did_not', models.TextField(blank=True, verbose_name='What did not work?')),
-                ('results', models.TextField(blank=True, verbose_name='What did it bring?')),
-                ('participants_reached', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='People reached')),
-                ('volunteers', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='Volunteers who helped')),
-                ('activities', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000)], verbose_name='Activities held')),
-                ('lesson', models.TextField(blank=True, verbose_name='One tip for someone who starts the same thing')),
-                ('consent', models.BooleanField(default=False, verbose_name='Others may read my answers in the knowledge bank, without my name')),
-                ('asked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reminders_sent', models.PositiveSmallIntegerField(default=0)),
-                ('last_mailed_at', models.DateTimeField(blank=True, null=True)),
-                ('saved_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True, verbose_name='Note for the author')),
-                ('merged_at', models.DateTimeField(blank=True, null=True)),
-                ('initiative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stories', to='network.initiative')),
-                ('need', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stories', to='matching.need')),
-                ('obstacles', models.ManyToManyField(blank=True, related_name='stories', to='network.obstacle', verbose_name='What stood in the way')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stories', to='network.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stories', to='network.person')),
-                ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stories', to='matching.proposal')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('success_factors', models.ManyToManyField(blank=True, related_name='stories', to='network.successfactor', verbose_name='What helped')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(editable=False, max_length=40)),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("need_closed", "The need was closed"),
+                            ("introduction", "The introduction is a month old"),
+                            ("initiative_ended", "The initiative ended"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("asked", "Asked"),
+                            ("draft", "Saved half-way"),
+                            ("submitted", "Waiting for review"),
+                            ("sent_back", "Sent back"),
+                            ("approved", "Approved"),
+                        ],
+                        default="asked",
+                        max_length=10,
+                    ),
+                ),
+                ("what_worked", models.TextField(blank=True, verbose_name="What worked well?")),
+                ("what_did_not", models.TextField(blank=True, verbose_name="What did not work?")),
+                ("results", models.TextField(blank=True, verbose_name="What did it bring?")),
+                (
+                    "participants_reached",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(1000000)],
+                        verbose_name="People reached",
+                    ),
+                ),
+                (
+                    "volunteers",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(1000000)],
+                        verbose_name="Volunteers who helped",
+                    ),
+                ),
+                (
+                    "activities",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(1000000)],
+                        verbose_name="Activities held",
+                    ),
+                ),
+                (
+                    "lesson",
+                    models.TextField(
+                        blank=True, verbose_name="One tip for someone who starts the same thing"
+                    ),
+                ),
+                (
+                    "consent",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="Others may read my answers in the knowledge bank, without my name",
+                    ),
+                ),
+                ("asked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reminders_sent", models.PositiveSmallIntegerField(default=0)),
+                ("last_mailed_at", models.DateTimeField(blank=True, null=True)),
+                ("saved_at", models.DateTimeField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True, verbose_name="Note for the author")),
+                ("merged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "initiative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stories",
+                        to="network.initiative",
+                    ),
+                ),
+                (
+                    "need",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stories",
+                        to="matching.need",
+                    ),
+                ),
+                (
+                    "obstacles",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="stories",
+                        to="network.obstacle",
+                        verbose_name="What stood in the way",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stories",
+                        to="network.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stories",
+                        to="network.person",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stories",
+                        to="matching.proposal",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "success_factors",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="stories",
+                        to="network.successfactor",
+                        verbose_name="What helped",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'close-out story',
-                'verbose_name_plural': 'close-out stories',
-                'ordering': ['-asked_at', '-pk'],
-                'indexes': [models.Index(fields=['status', 'asked_at'], name='story_status_asked_idx')],
-                'constraints': [models.UniqueConstraint(fields=('person', 'subject'), name='story_one_per_subject')],
+                "verbose_name": "close-out story",
+                "verbose_name_plural": "close-out stories",
+                "ordering": ["-asked_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["status", "asked_at"], name="story_status_asked_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "subject"), name="story_one_per_subject"
+                    )
+                ],
             },
         ),
     ]
