@@ -33,6 +33,7 @@ class Home:
     unread_total: int = 0
     invitations: list = field(default_factory=list)
     stories: list = field(default_factory=list)
+    stories_to_review: int = 0
     memberships: list = field(default_factory=list)
     fitting_needs: list = field(default_factory=list)
     initiatives: list = field(default_factory=list)
@@ -54,6 +55,7 @@ class Home:
             + len(self.unread_conversations)
             + len(self.invitations)
             + len(self.stories)
+            + (1 if self.stories_to_review else 0)
         )
 
     @property
@@ -84,6 +86,7 @@ def home_for(user: User) -> Home:
     home.needs = list(matching_selectors.needs_of_member(user)[:ITEMS])
     home.invitations = list(network_selectors.invitations_open_for(user)[:ITEMS])
     home.stories = list(story_selectors.stories_open_for(user).prefetch_related(None)[:ITEMS])
+    home.stories_to_review = story_selectors.stories_to_review(user).count()
     if person is not None:
         roles, themes, municipalities = _profile(person)
         home.helps = bool(roles & HELPER_ROLES)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from stories.links import story_link_token
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,6 +116,7 @@ def _world():
     need = Need.objects.filter(organisation__memberships__person=annelies).first()
     organisation = Organisation.objects.filter(memberships__person=annelies).first()
     proposal = Proposal.objects.filter(need=need).first()
+    story, review = _stories(need=need, asker=annelies, candidate=karim)
     return {
         "initiative": Initiative.objects.first().ref,
         "organisation": organisation.ref,
@@ -125,7 +127,36 @@ def _world():
         "message": conversation.messages.first().pk,
         "proposal": proposal.pk if proposal else None,
         "topic_slug": "food",
+        "story": story.pk,
+        "story_review": review.pk,
+        "story_token": story_link_token(story.pk),
     }
+
+
+def _stories(*, need, asker, candidate):
+    """A story asked of Annelies, and one Karim sent that waits for her review."""
+    from stories.models import Story
+
+    story = Story.objects.create(
+        person=asker,
+        subject=f"need:{need.pk}",
+        trigger=Story.Trigger.NEED_CLOSED,
+        need=need,
+        organisation=need.organisation,
+        title=need.title,
+    )
+    review = Story.objects.create(
+        person=candidate,
+        subject=f"need:{need.pk}",
+        trigger=Story.Trigger.NEED_CLOSED,
+        need=need,
+        organisation=need.organisation,
+        title=need.title,
+        status=Story.Status.SUBMITTED,
+        what_worked="Samen koken met de ouders.",
+        consent=True,
+    )
+    return story, review
 
 
 def _walk(values: dict) -> dict[str, list[str]]:
@@ -183,6 +214,11 @@ def _walk(values: dict) -> dict[str, list[str]]:
         "account_change_password": ["/accounts/password/change/"],
         "account_reset_password": ["/accounts/password/reset/"],
         "mfa_index": ["/accounts/2fa/"],
+        "stories:story_list": ["/stories/"],
+        "stories:review_queue": ["/stories/review/"],
+        "stories:story_detail": [f"/stories/{values['story']}/"],
+        "stories:story_review": [f"/stories/{values['story_review']}/review/"],
+        "stories:story_link": [f"/stories/link/{values['story_token']}/", "/stories/link/kapot/"],
     }
     return pages
 
@@ -201,6 +237,9 @@ def test_every_page_is_walked_or_skipped_for_a_reason():
                     "message",
                     "proposal",
                     "topic_slug",
+                    "story",
+                    "story_review",
+                    "story_token",
                 ),
                 "x",
             )

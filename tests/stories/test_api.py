@@ -54,7 +54,11 @@ def test_list_read_save_and_send_my_story(scene, story):
     assert [s["id"] for s in client.get("/api/v1/stories?all=true").json()] == [story.pk]
 
     again = client.post(f"/api/v1/stories/{story.pk}/submit", {}, content_type="application/json")
-    assert again.status_code == 409 and "already sent" in again.json()["detail"]
+    assert again.status_code == 409
+    assert again.json()["detail"] in (
+        "You already sent this story. Thank you!",
+        "Je hebt dit verhaal al verstuurd. Dank je wel!",
+    )
 
 
 def test_someone_elses_story_reads_as_not_found(scene, story):
@@ -132,3 +136,51 @@ def test_every_stories_operation_has_an_openapi_example():
         if method in ("patch", "post"):
             body = operation["requestBody"]["content"]["application/json"]
             assert body.get("example") is not None, (path, method)
+
+
+def test_my_story_list_and_the_review_queue_run_a_fixed_number_of_queries(
+    scene, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stories import services
+    from tests.matching.factories import NeedFactory
+
+    api_client = _client(scene.candidate)
+    page_client = Client()
+    page_client.force_login(scene.admin)
+
+    def add_story():
+        need = NeedFactory(organisation=scene.organisation, created_by=scene.admin.person)
+        services.stories_start(actor=scene.admin, need=need)
+        story = Story.objects.get(need=need, person=scene.admin.person)
+        services.story_answer(
+            story=story,
+            actor=scene.admin,
+            data={"what_worked": "Goed.", "success_factors": ["network"]},
+            submit=True,
+        )
+        Story.objects.create(
+            person=scene.candidate_person,
+            subject=f"need:{need.pk}",
+            trigger=Story.Trigger.NEED_CLOSED,
+            need=need,
+            organisation=scene.organisation,
+            title=need.title,
+        )
+
+    def count(fn) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert fn().status_code == 200
+        return len(queries)
+
+    add_story()
+    api_list = lambda: api_client.get("/api/v1/stories")  # noqa: E731
+    queue = lambda: page_client.get("/stories/review/")  # noqa: E731
+    api_list(), queue()
+    one = count(api_list), count(queue)
+    for _ in range(3):
+        add_story()
+    assert len(api_list().json()) == 4
+    assert (count(api_list), count(queue)) == one
