@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
 
 from accounts.api import api_auth
@@ -23,6 +24,14 @@ from stories.permissions import is_author
 router = Router(tags=["stories"], auth=api_auth)
 
 TEXT = services.TEXT_LIMIT
+
+
+class Pagination(LimitOffsetPagination):
+    """`{"count": N, "items": [...]}` with `limit` and `offset` (docs/contracts.md §5)."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=100)
+        offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class StoryOut(Schema):
@@ -164,15 +173,18 @@ def _answer(request: HttpRequest, story_id: int, payload: StoryAnswersIn, *, sub
 @router.get(
     "/stories",
     response=list[StoryOut],
-    openapi_extra={"responses": {200: {"description": "OK", **_json([STORY_EXAMPLE])}}},
+    openapi_extra={
+        "responses": {200: {"description": "OK", **_json({"count": 1, "items": [STORY_EXAMPLE]})}}
+    },
 )
+@paginate(Pagination)
 def story_list(request: HttpRequest, all: bool = False):
-    """My story requests still waiting for my answer (asked, saved half-way, sent back);
-    `all=true` lists the sent and approved ones too."""
+    """My story requests still waiting for my answer (asked, saved half-way, sent back),
+    oldest first; `all=true` lists the sent and approved ones too."""
     stories = (
         selectors.stories_of(request.auth) if all else selectors.stories_open_for(request.auth)
     )
-    return list(stories.order_by("asked_at", "pk")[:100])
+    return stories.order_by("asked_at", "pk")
 
 
 @router.get(

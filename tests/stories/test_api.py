@@ -31,6 +31,8 @@ def story(scene, django_capture_on_commit_callbacks) -> Story:
 def test_list_read_save_and_send_my_story(scene, story):
     client = _client(scene.candidate)
     listed = client.get("/api/v1/stories").json()
+    assert listed["count"] == 1
+    listed = listed["items"]
     assert [item["id"] for item in listed] == [story.pk]
     assert listed[0]["need"] == scene.need.ref and listed[0]["status"] == "asked"
 
@@ -50,8 +52,8 @@ def test_list_read_save_and_send_my_story(scene, story):
     )
     assert sent.status_code == 200 and sent.json()["status"] == "submitted"
     assert sent.json()["what_worked"] == "Samen koken."
-    assert client.get("/api/v1/stories").json() == []
-    assert [s["id"] for s in client.get("/api/v1/stories?all=true").json()] == [story.pk]
+    assert client.get("/api/v1/stories").json() == {"count": 0, "items": []}
+    assert [s["id"] for s in client.get("/api/v1/stories?all=true").json()["items"]] == [story.pk]
 
     again = client.post(f"/api/v1/stories/{story.pk}/submit", {}, content_type="application/json")
     assert again.status_code == 409
@@ -182,5 +184,5 @@ def test_my_story_list_and_the_review_queue_run_a_fixed_number_of_queries(
     one = count(api_list), count(queue)
     for _ in range(3):
         add_story()
-    assert len(api_list().json()) == 4
+    assert api_list().json()["count"] == 4
     assert (count(api_list), count(queue)) == one
