@@ -10,6 +10,7 @@ class StoryAdmin(admin.ModelAdmin):
 
     list_display = ["title", "person", "organisation", "trigger", "status", "asked_at"]
     list_filter = ["status", "trigger"]
+    list_select_related = ["person", "organisation"]
     search_fields = ["title", "person__name", "organisation__name"]
     raw_id_fields = ["person", "need", "proposal", "initiative", "organisation", "reviewed_by"]
     readonly_fields = [
