@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from network.models import Obstacle, SuccessFactor
 from stories.models import Story
@@ -105,7 +106,13 @@ class StoryFilters:
 
 
 def _quarter(moment) -> str:
-    return f"{moment.year} K{(moment.month - 1) // 3 + 1}"
+    """A sortable key: "2026-4" for October to December 2026."""
+    return f"{moment.year}-{(moment.month - 1) // 3 + 1}"
+
+
+def _quarter_label(key: str) -> str:
+    year, quarter = key.split("-")
+    return _("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
 
 
 def story_figures(filters: StoryFilters) -> StoryFigures:
@@ -169,10 +176,10 @@ def story_figures(filters: StoryFilters) -> StoryFigures:
         total=len(ids),
         success_factors=[pair for pair in factors if pair[1]],
         obstacles=[pair for pair in obstacles if pair[1]],
-        by_quarter=[(Label(pk=q, name=q), len(per_quarter[q])) for q in ordered],
+        by_quarter=[(Label(pk=q, name=_quarter_label(q)), len(per_quarter[q])) for q in ordered],
         quarters=[
             (
-                q,
+                _quarter_label(q),
                 len(per_quarter[q]),
                 top(factor_per_quarter.get(q)),
                 top(obstacle_per_quarter.get(q)),

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "Een-brug-slaan-2024"
 SCREENSHOT = Path("/work/screens/story-questionnaire.png")
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 CSP_LISTENER = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (event) => {
@@ -144,6 +145,8 @@ def test_a_closed_need_asks_for_stories_that_reach_the_knowledge_bank_once_appro
     expect(page.get_by_role("main")).to_contain_text("Doelgroep moeilijk te bereiken")
     assert_accessible(page, context="the initiative with stories")
     _no_csp_violations(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "stories-initiative.png"), full_page=True)
 
     # And in the figures, per theme.
     page.goto("/initiatives/overview/")
@@ -154,6 +157,7 @@ def test_a_closed_need_asks_for_stories_that_reach_the_knowledge_bank_once_appro
     figures.get_by_label("Thema").select_option(label="Koken & eten")
     figures.get_by_role("button", name="Cijfers tonen").click()
     expect(page.get_by_test_id("reported-success-factors")).to_contain_text("In de eigen taal")
+    page.get_by_test_id("story-figures").screenshot(path=str(SHOTS / "stories-figures.png"))
     figures.get_by_label("Thema").select_option(label="Sport & bewegen")
     figures.get_by_role("button", name="Cijfers tonen").click()
     expect(page.get_by_test_id("story-figures")).to_contain_text("0 goedgekeurde verhalen")

@@ -67,7 +67,7 @@ def test_the_figures_count_published_stories_per_factor_obstacle_and_quarter(ban
         "role_models": 1,
     }
     assert {row.pk: n for row, n in figures.obstacles} == {"funding": 2, "trust": 1}
-    assert [(row.name, n) for row, n in figures.by_quarter] == [("2026 K1", 2), ("2026 K3", 1)]
+    assert [(row.pk, n) for row, n in figures.by_quarter] == [("2026-1", 2), ("2026-3", 1)]
 
 
 def test_the_figures_per_theme_and_municipality(bank):
