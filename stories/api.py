@@ -14,6 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
 
 from accounts.api import api_auth
+from config.api_docs import examples
 from matching.models import Need
 from network.api import _no_nul
 from network.models import REF_PATTERN, Initiative
@@ -141,14 +142,6 @@ SUBMIT_EXAMPLE = {
 }
 
 
-def _json(example) -> dict:
-    return {"content": {"application/json": {"example": example}}}
-
-
-def _body(example) -> dict:
-    return {"requestBody": {"content": {"application/json": {"example": example}}}}
-
-
 def _own_story(request: HttpRequest, story_id: int) -> Story:
     """The caller's own story; anyone else's reads as not found (it is not theirs to see)."""
     story = selectors.story_get(story_id)
@@ -173,9 +166,9 @@ def _answer(request: HttpRequest, story_id: int, payload: StoryAnswersIn, *, sub
 @router.get(
     "/stories",
     response=list[StoryOut],
-    openapi_extra={
-        "responses": {200: {"description": "OK", **_json({"count": 1, "items": [STORY_EXAMPLE]})}}
-    },
+    openapi_extra=examples(
+        response={"count": 1, "items": [STORY_EXAMPLE]}, query="?all=false&limit=20&offset=0"
+    ),
 )
 @paginate(Pagination)
 def story_list(request: HttpRequest, all: bool = False):
@@ -190,7 +183,7 @@ def story_list(request: HttpRequest, all: bool = False):
 @router.get(
     "/stories/{int:story_id}",
     response=StoryOut,
-    openapi_extra={"responses": {200: {"description": "OK", **_json(STORY_EXAMPLE)}}},
+    openapi_extra=examples(response=STORY_EXAMPLE),
 )
 def story_detail(request: HttpRequest, story_id: int):
     """One of my stories with the answers so far."""
@@ -200,10 +193,7 @@ def story_detail(request: HttpRequest, story_id: int):
 @router.patch(
     "/stories/{int:story_id}",
     response=StoryOut,
-    openapi_extra={
-        **_body(ANSWERS_EXAMPLE),
-        "responses": {200: {"description": "OK", **_json(STORY_EXAMPLE)}},
-    },
+    openapi_extra=examples(request=ANSWERS_EXAMPLE, response=STORY_EXAMPLE),
 )
 def story_save(request: HttpRequest, story_id: int, payload: StoryAnswersIn):
     """Save answers half-way (a draft); 409 once the story was sent."""
@@ -213,19 +203,10 @@ def story_save(request: HttpRequest, story_id: int, payload: StoryAnswersIn):
 @router.post(
     "/stories/{int:story_id}/submit",
     response=StoryOut,
-    openapi_extra={
-        **_body(SUBMIT_EXAMPLE),
-        "responses": {
-            200: {
-                "description": "OK",
-                **_json({**STORY_EXAMPLE, **SUBMIT_EXAMPLE, "status": "submitted"}),
-            },
-            409: {
-                "description": "Sent already",
-                **_json({"detail": "You already sent this story. Thank you!"}),
-            },
-        },
-    },
+    openapi_extra=examples(
+        request=SUBMIT_EXAMPLE,
+        response={**STORY_EXAMPLE, **SUBMIT_EXAMPLE, "status": "submitted"},
+    ),
 )
 def story_submit(request: HttpRequest, story_id: int, payload: StoryAnswersIn):
     """Send the story (with any last answers) for the organisation's review; answering a
@@ -236,10 +217,7 @@ def story_submit(request: HttpRequest, story_id: int, payload: StoryAnswersIn):
 @router.post(
     "/stories/start",
     response={201: StoriesStartOut},
-    openapi_extra={
-        **_body({"need": "need-3fa2c1d0"}),
-        "responses": {201: {"description": "Created", **_json({"asked": 2})}},
-    },
+    openapi_extra=examples(request={"need": "need-3fa2c1d0"}, response={"asked": 2}, status=201),
 )
 def stories_start(request: HttpRequest, payload: StoriesStartIn):
     """Ask the people involved in a need or initiative of my organisation for their story
