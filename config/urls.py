@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("sources.urls")),
     path("", include("outreach.urls")),
+    path("", include("stories.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

@@ -12,6 +12,7 @@ from network.models import (
     Language,
     Membership,
     Municipality,
+    Obstacle,
     Organisation,
     Person,
     RetiredRef,
@@ -117,7 +118,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
         return False
 
 
-for model in (Theme, TargetGroup, SuccessFactor, Role, Language):
+for model in (Theme, TargetGroup, SuccessFactor, Obstacle, Role, Language):
     admin.site.register(model, TaxonomyAdmin)
 
 

@@ -74,6 +74,15 @@ class SuccessFactor(Taxonomy):
         verbose_name_plural = _("success factors")
 
 
+class Obstacle(Taxonomy):
+    """What stood in a project's way, as the brochure names it (network.taxonomies.OBSTACLES);
+    reported in close-out stories (docs/stories.md)."""
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("obstacle")
+        verbose_name_plural = _("obstacles")
+
+
 class Role(Taxonomy):
     class Meta(Taxonomy.Meta):
         verbose_name = _("role")

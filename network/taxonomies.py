@@ -65,6 +65,30 @@ SUCCESS_FACTORS = [
     ("own_language", "In de eigen taal", "In people's own language"),
 ]
 
+# The obstacles the province's brochure names (its project stories and "Tot slot"): what
+# close-out stories report next to the success factors (docs/stories.md).
+OBSTACLES = [
+    ("funding", "Te weinig geld", "Not enough funding"),
+    ("workload", "Veel werk voor weinig mensen", "A lot of work for few people"),
+    ("hard_to_reach", "Doelgroep moeilijk te bereiken", "Target group hard to reach"),
+    ("trust", "Vertrouwen winnen kost tijd", "Winning trust takes time"),
+    ("resistance", "Weerstand bij (autochtone) bewoners", "Resistance among (native) residents"),
+    (
+        "language_barrier",
+        "Taal: mensen verstaan elkaar niet",
+        "Language: people do not understand each other",
+    ),
+    ("slow_results", "Resultaten komen langzaam", "Results come slowly"),
+    ("hard_to_measure", "Effect moeilijk te meten", "Effect hard to measure"),
+    (
+        "network_upkeep",
+        "Netwerk bijhouden kost veel tijd",
+        "Keeping the network up takes much time",
+    ),
+    ("volunteer_training", "Vrijwilligers niet genoeg getraind", "Volunteers not trained enough"),
+    ("lasting_contact", "Contacten blijven niet duren", "Contacts do not last"),
+]
+
 ROLES = [
     ("volunteer", "Vrijwilliger", "Volunteer"),
     ("key_figure", "Sleutelfiguur", "Key figure"),
@@ -145,6 +169,22 @@ NAMES_AR_TR: dict[str, dict[str, tuple[str, str]]] = {
         "elderly": ("كبار السن", "Yaşlılar"),
         "residents": ("جميع سكان الحي", "Tüm mahalle sakinleri"),
         "isolated": ("الأشخاص في عزلة اجتماعية", "Sosyal olarak yalnız kalmış kişiler"),
+    },
+    "Obstacle": {
+        "funding": ("تمويل غير كافٍ", "Yetersiz para"),
+        "workload": ("عمل كثير لعدد قليل من الناس", "Az kişiye çok iş"),
+        "hard_to_reach": ("يصعب الوصول إلى الفئة المستهدفة", "Hedef gruba ulaşmak zor"),
+        "trust": ("كسب الثقة يستغرق وقتًا", "Güven kazanmak zaman alır"),
+        "resistance": ("مقاومة من بعض السكان", "Bazı sakinlerin direnci"),
+        "language_barrier": ("اللغة: الناس لا يفهمون بعضهم", "Dil: insanlar birbirini anlamıyor"),
+        "slow_results": ("النتائج تأتي ببطء", "Sonuçlar yavaş geliyor"),
+        "hard_to_measure": ("يصعب قياس الأثر", "Etkiyi ölçmek zor"),
+        "network_upkeep": ("الحفاظ على الشبكة يستغرق وقتًا طويلًا", "Ağı sürdürmek çok zaman alır"),
+        "volunteer_training": (
+            "المتطوعون غير مدرَّبين بما يكفي",
+            "Gönüllüler yeterince eğitimli değil",
+        ),
+        "lasting_contact": ("العلاقات لا تدوم", "İlişkiler kalıcı olmuyor"),
     },
     "SuccessFactor": {
         "subsidy": ("التمويل", "Finansman"),
@@ -250,10 +290,16 @@ def taxonomy_sync(apps=None) -> None:
         ("Theme", THEMES),
         ("TargetGroup", TARGET_GROUPS),
         ("SuccessFactor", SUCCESS_FACTORS),
+        ("Obstacle", OBSTACLES),
         ("Role", ROLES),
         ("Language", LANGUAGES),
     ]:
-        model = get("network", model_name)
+        try:
+            model = get("network", model_name)
+        except LookupError:
+            # An early migration's state, before this vocabulary's model existed: the
+            # migration that adds the model loads it (network 0007 for Obstacle).
+            continue
         # An earlier migration's model has no name_ar/name_tr yet: fill what it has.
         has_more_names = any(f.name == "name_ar" for f in model._meta.get_fields())
         for position, (slug, name_nl, name_en) in enumerate(rows):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "messaging",
     "sources",
     "outreach",
+    "stories",
     "home",
 ]
 
@@ -182,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
     "proposals-housekeeping": {
         "task": "matching.tasks.proposals_housekeeping_task",
         "schedule": 300.0,
+    },
+    "stories-housekeeping": {
+        "task": "stories.tasks.stories_housekeeping_task",
+        "schedule": crontab(hour=6, minute=30),
     },
     "messaging-unread-emails": {"task": "messaging.tasks.unread_emails_task", "schedule": 60.0},
     "messaging-daily-digests": {

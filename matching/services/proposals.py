@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.i18n import by_language
 from config.after_commit import on_commit_safe
 from matching.engine import RankResult
+from matching.events import introduction_month_old
 from matching.index import index_rank, need_query
 from matching.models import Need, Proposal
 from matching.permissions import can_manage_need, is_candidate
@@ -271,6 +272,8 @@ def proposals_ask_feedback(*, now=None) -> int:
         proposal.feedback_asked_at = now
         proposal.save(update_fields=["feedback_asked_at", "updated_at"])
         on_commit_safe(lambda pk=proposal.pk: _notify(pk, "feedback"))
+        # The same step asks both sides for their close-out story (docs/stories.md).
+        introduction_month_old(proposal.pk)
     return len(due)
 
 

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from outreach import services as outreach_services
+from stories.links import story_link_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -143,6 +144,7 @@ def _world():
         starts_at=timezone.now() + timedelta(days=7),
         place="De Bron",
     )
+    story, review = _stories(need=need, asker=annelies, candidate=karim)
     return {
         "suggestion": suggestion.ref,
         "initiative": Initiative.objects.first().ref,
@@ -156,7 +158,36 @@ def _world():
         "topic_slug": "food",
         "invitation": invitation.pk,
         "respond": outreach_services.invitation_link(invitation).split("/come/", 1)[1],
+        "story": story.pk,
+        "story_review": review.pk,
+        "story_token": story_link_token(story.pk),
     }
+
+
+def _stories(*, need, asker, candidate):
+    """A story asked of Annelies, and one Karim sent that waits for her review."""
+    from stories.models import Story
+
+    story = Story.objects.create(
+        person=asker,
+        subject=f"need:{need.pk}",
+        trigger=Story.Trigger.NEED_CLOSED,
+        need=need,
+        organisation=need.organisation,
+        title=need.title,
+    )
+    review = Story.objects.create(
+        person=candidate,
+        subject=f"need:{need.pk}",
+        trigger=Story.Trigger.NEED_CLOSED,
+        need=need,
+        organisation=need.organisation,
+        title=need.title,
+        status=Story.Status.SUBMITTED,
+        what_worked="Samen koken met de ouders.",
+        consent=True,
+    )
+    return story, review
 
 
 def _walk(values: dict) -> dict[str, list[str]]:
@@ -227,6 +258,11 @@ def _walk(values: dict) -> dict[str, list[str]]:
         "outreach:invitation_create": [],
         "outreach:invitation_detail": [],
         "outreach:respond": [],
+        "stories:story_list": ["/stories/"],
+        "stories:review_queue": ["/stories/review/"],
+        "stories:story_detail": [f"/stories/{values['story']}/"],
+        "stories:story_review": [f"/stories/{values['story_review']}/review/"],
+        "stories:story_link": [f"/stories/link/{values['story_token']}/", "/stories/link/kapot/"],
     }
     return pages
 
@@ -248,6 +284,9 @@ def test_every_page_is_walked_or_skipped_for_a_reason():
                     "suggestion",
                     "invitation",
                     "respond",
+                    "story",
+                    "story_review",
+                    "story_token",
                 ),
                 "x",
             )

@@ -11,10 +11,20 @@ def fill_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("network", "0006_forgiving_search"),
+        ("network", "0007_obstacle_taxonomy"),
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="obstacle",
+            name="name_ar",
+            field=models.CharField(blank=True, default="", max_length=100),
+        ),
+        migrations.AddField(
+            model_name="obstacle",
+            name="name_tr",
+            field=models.CharField(blank=True, default="", max_length=100),
+        ),
         migrations.AddField(
             model_name="language",
             name="name_ar",
