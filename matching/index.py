@@ -25,6 +25,7 @@ from django.db import connections
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from matching import deltas
 from matching.engine import (
     CandidateIndex,
     CandidateRecord,
@@ -39,7 +40,6 @@ from matching.engine import (
     greedy_round,
     rank,
 )
-from matching import deltas
 from matching.models import Need, Proposal
 from network.models import (
     Initiative,
@@ -367,9 +367,7 @@ def _apply(index: CandidateIndex, entries: list[tuple[str, str]]) -> tuple[int, 
     records = {
         "person": person_records(sorted(wanted["person"])) if wanted["person"] else [],
         "organisation": (
-            organisation_records(sorted(wanted["organisation"]))
-            if wanted["organisation"]
-            else []
+            organisation_records(sorted(wanted["organisation"])) if wanted["organisation"] else []
         ),
     }
     with _lock:

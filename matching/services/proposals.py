@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from config.after_commit import on_commit_safe
 from matching.engine import RankResult
-from matching.index import index_rank, need_query
+from matching.index import index_changed, index_rank, need_query
 from matching.models import Need, Proposal
 from matching.permissions import can_manage_need, is_candidate
 from messaging.services import conversation_open_introduction
@@ -165,6 +165,9 @@ def proposal_respond(*, proposal: Proposal, actor, accept: bool) -> Proposal:
         proposal.status = Proposal.Status.MATCHED
         proposal.introduction = introduction_open(proposal)
         proposal.save()
+        # A mentor's load counts matches: every process's index hears of it (a delta).
+        kind, pk = proposal.candidate_kind, proposal.person_id or proposal.organisation_id
+        on_commit_safe(lambda: index_changed(kind, pk))
         on_commit_safe(lambda: _notify(proposal.pk, "matched"))
     else:
         proposal.status = Proposal.Status.DECLINED
