@@ -23,7 +23,7 @@ from matching.index import index_changed, index_rank, need_query
 from matching.models import Need, Proposal
 from matching.permissions import can_manage_need, is_candidate
 from messaging.services import conversation_open_introduction
-from network.models import Membership
+from network.models import Membership, Organisation, Person
 
 RESPONSE_DAYS = 7
 REMINDER_BEFORE = timedelta(days=2)
@@ -81,8 +81,15 @@ def need_proposals_refresh(*, need: Need) -> list[Proposal]:
         (p.candidate_kind, p.person_id or p.organisation_id): p for p in need.proposals.all()
     }
     kept: set[int] = set()
-    for position, proposed in enumerate(result.proposals, start=1):
+    gone = _candidates_gone(
+        [(p.kind, p.id) for p in result.proposals if (p.kind, p.id) not in existing]
+    )
+    position = 0
+    for proposed in result.proposals:
         key = (proposed.kind, proposed.id)
+        if key in gone:  # deleted after this process's index last heard of it
+            continue
+        position += 1
         proposal = existing.get(key)
         if proposal is None:
             proposal = Proposal(
@@ -100,6 +107,20 @@ def need_proposals_refresh(*, need: Need) -> list[Proposal]:
     need.proposals_refreshed_at = timezone.now()
     need.save(update_fields=["proposals_refreshed_at"])
     return list(need.proposals.filter(status=Proposal.Status.PROPOSED).order_by("rank"))
+
+
+def _candidates_gone(keys: list[tuple[str, int]]) -> set[tuple[str, int]]:
+    """The candidates among `keys` that no longer exist. An index is current up to the last
+    change it applied (docs/matching-engine.md, Changes as deltas): one that serves while it
+    rebuilds may still hold someone deleted meanwhile, who must not become a proposal (or
+    an error). At most one query per kind, and none when nothing is new."""
+    gone: set[tuple[str, int]] = set()
+    for kind, model in (("person", Person), ("organisation", Organisation)):
+        ids = {pk for k, pk in keys if k == kind}
+        if ids:
+            found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+            gone.update((kind, pk) for pk in ids - found)
+    return gone
 
 
 def _lock(proposal: Proposal) -> Proposal:

@@ -346,3 +346,20 @@ def test_a_rebuild_runs_in_a_thread_while_the_old_index_serves(settings, monkeyp
     release.set()
     new = matching_index.index_settle()  # what a task does: it may wait
     assert new is not old and len(new) == len(old)
+
+
+@pytest.mark.django_db
+def test_an_index_that_has_not_heard_of_a_deletion_proposes_nobody_who_is_gone():
+    """An index serving while it rebuilds (or while the log is down) may still hold someone
+    deleted meanwhile: the need's proposals skip them instead of failing."""
+    from matching.services import proposals as proposal_services
+    from tests.matching.test_flow import _mentor
+
+    food = Theme.objects.get(pk="food")
+    stays = _mentor("Mentor Blijft", with_user=False, themes=[food])
+    goes = _mentor("Mentor Weg", with_user=False, themes=[food])
+    need = NeedFactory(organisation=OrganisationFactory(), kind=Need.Kind.MENTOR, themes=[food])
+    assert ("person", goes.pk) in matching_index.index_get()
+    Person.objects.filter(pk=goes.pk).delete()  # no delta: as if it never arrived
+    proposals = proposal_services.need_proposals_refresh(need=need)
+    assert [(p.person_id, p.rank) for p in proposals] == [(stays.pk, 1)]
