@@ -49,8 +49,12 @@ class MatchingConfig(AppConfig):
 
 
 def _candidate_changed(kind: str, pk: int) -> None:
+    """After the commit (network.events): every process's index hears of the change through
+    the shared log, then a task refreshes the open needs it may now fit (or not)."""
+    from matching.index import index_changed
     from matching.tasks import candidate_changed_task
 
+    index_changed(kind, pk)
     candidate_changed_task.delay(kind, pk)
 
 

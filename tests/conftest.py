@@ -14,13 +14,18 @@ IN_CI = os.environ.get("CI") == "true"
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    """allauth keeps its rate-limit counters in the cache, and readiness its last result:
-    every test starts from zero."""
+    """allauth keeps its rate-limit counters in the cache, readiness its last result, and
+    the matching index the candidates of the test that built it: every test starts from
+    zero (the index is built again, from this test's database, when something ranks)."""
+    from matching.index import index_reset
+
     cache.clear()
     forget_readiness()
+    index_reset()
     yield
     cache.clear()
     forget_readiness()
+    index_reset()
 
 
 @pytest.fixture

@@ -189,6 +189,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=30),
     },
     "messaging-unread-emails": {"task": "messaging.tasks.unread_emails_task", "schedule": 60.0},
+    # The matching index learns new words, themes and exposure counts (docs/matching-engine.md).
+    "matching-index-nightly": {
+        "task": "matching.tasks.index_nightly_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "messaging-daily-digests": {
         "task": "messaging.tasks.daily_digests_task",
         "schedule": crontab(hour=7, minute=0),

@@ -42,3 +42,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 BRUGGEN_SHOW_DEMO_SIGNIN = False
 BRUGGEN_TEST_REDIS_URL = REDIS_URL
+# A rebuild of the matching index runs in a thread in the servers; a test's data lives in
+# its own transaction, which a thread's connection cannot see, so tests rebuild in place
+# (tests/matching/test_deltas.py turns the thread on where it commits its data).
+MATCHING_INDEX_REBUILD_IN_BACKGROUND = False

@@ -290,6 +290,11 @@ def _csc(rows, slots, capacity: int, n_terms: int) -> sparse.csc_matrix:
     return matrix
 
 
+def _counts(text_model: TextModel, text: str) -> tuple[array, array]:
+    counter = text_model.counts(text)
+    return array("i", counter.keys()), array("i", counter.values())
+
+
 def _bincount_dot(matrix: sparse.csc_matrix, columns, weights, size: int) -> np.ndarray:
     """Query · row for a small matrix: one bincount over the query columns' postings,
     which adds each row's products in column order, as `Postings.scores()` does."""
@@ -455,13 +460,28 @@ class CandidateIndex:
     # -- building and refreshing ----------------------------------------------------------
 
     @classmethod
-    def build(cls, records: Iterable[CandidateRecord], vocabulary: Vocabulary) -> CandidateIndex:
+    def build(
+        cls,
+        records: Iterable[CandidateRecord],
+        vocabulary: Vocabulary,
+        *,
+        text_model: TextModel | None = None,
+    ) -> CandidateIndex:
+        """An index of `records`. The words and their idf are learnt from the records' texts,
+        or, with `text_model`, taken from another index: the index that many `upsert()`s
+        into that one produce, so that a test can compare the two exactly."""
         latest: dict[tuple[str, int], CandidateRecord] = {}
         for record in records:
             if record.kind in CANDIDATE_KINDS:
                 latest[(record.kind, int(record.id))] = record  # the last one wins
         unique = list(latest.values())
-        text_model, counted = TextModel.fit((r.text or "", r.looking_for or "") for r in unique)
+        if text_model is None:
+            text_model, counted = TextModel.fit((r.text or "", r.looking_for or "") for r in unique)
+        else:
+            counted = [
+                [_counts(text_model, r.text or ""), _counts(text_model, r.looking_for or "")]
+                for r in unique
+            ]
         # Headroom, so that the first new candidates after a build do not copy every array.
         index = cls(vocabulary, text_model, capacity=len(unique) + len(unique) // 16 + 64)
         rows = []

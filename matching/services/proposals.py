@@ -21,11 +21,11 @@ from accounts.i18n import by_language
 from config.after_commit import on_commit_safe
 from matching.engine import RankResult
 from matching.events import introduction_month_old
-from matching.index import index_rank, need_query
+from matching.index import index_changed, index_rank, need_query
 from matching.models import Need, Proposal
 from matching.permissions import can_manage_need, is_candidate
 from messaging.services import conversation_open_introduction
-from network.models import Membership
+from network.models import Membership, Organisation, Person
 
 RESPONSE_DAYS = 7
 REMINDER_BEFORE = timedelta(days=2)
@@ -83,8 +83,15 @@ def need_proposals_refresh(*, need: Need) -> list[Proposal]:
         (p.candidate_kind, p.person_id or p.organisation_id): p for p in need.proposals.all()
     }
     kept: set[int] = set()
-    for position, proposed in enumerate(result.proposals, start=1):
+    gone = _candidates_gone(
+        [(p.kind, p.id) for p in result.proposals if (p.kind, p.id) not in existing]
+    )
+    position = 0
+    for proposed in result.proposals:
         key = (proposed.kind, proposed.id)
+        if key in gone:  # deleted after this process's index last heard of it
+            continue
+        position += 1
         proposal = existing.get(key)
         if proposal is None:
             proposal = Proposal(
@@ -102,6 +109,20 @@ def need_proposals_refresh(*, need: Need) -> list[Proposal]:
     need.proposals_refreshed_at = timezone.now()
     need.save(update_fields=["proposals_refreshed_at"])
     return list(need.proposals.filter(status=Proposal.Status.PROPOSED).order_by("rank"))
+
+
+def _candidates_gone(keys: list[tuple[str, int]]) -> set[tuple[str, int]]:
+    """The candidates among `keys` that no longer exist. An index is current up to the last
+    change it applied (docs/matching-engine.md, Changes as deltas): one that serves while it
+    rebuilds may still hold someone deleted meanwhile, who must not become a proposal (or
+    an error). At most one query per kind, and none when nothing is new."""
+    gone: set[tuple[str, int]] = set()
+    for kind, model in (("person", Person), ("organisation", Organisation)):
+        ids = {pk for k, pk in keys if k == kind}
+        if ids:
+            found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+            gone.update((kind, pk) for pk in ids - found)
+    return gone
 
 
 def _lock(proposal: Proposal) -> Proposal:
@@ -167,6 +188,9 @@ def proposal_respond(*, proposal: Proposal, actor, accept: bool) -> Proposal:
         proposal.status = Proposal.Status.MATCHED
         proposal.introduction = introduction_open(proposal)
         proposal.save()
+        # A mentor's load counts matches: every process's index hears of it (a delta).
+        kind, pk = proposal.candidate_kind, proposal.person_id or proposal.organisation_id
+        on_commit_safe(lambda: index_changed(kind, pk))
         on_commit_safe(lambda: _notify(proposal.pk, "matched"))
     else:
         proposal.status = Proposal.Status.DECLINED

@@ -92,7 +92,7 @@ def test_a_failed_warm_up_is_logged_and_the_first_use_builds(monkeypatch, caplog
 
 @pytest.fixture
 def database_down(monkeypatch):
-    def fail():
+    def fail(**kwargs):
         raise OperationalError("the database system is starting up")
 
     monkeypatch.setattr(matching_index, "index_get", fail)
@@ -116,7 +116,7 @@ def test_celery_worker_starts_when_the_warm_up_fails(database_down, caplog):
 
 def test_a_parent_closes_its_connections_and_freezes_before_forking(monkeypatch):
     closed: list[int] = []
-    monkeypatch.setattr(matching_index, "index_get", lambda: [])
+    monkeypatch.setattr(matching_index, "index_get", lambda **kwargs: [])
     monkeypatch.setattr(matching_index.connections, "close_all", lambda: closed.append(1))
     try:
         assert matching_index.index_warm(before_fork=True) is True
