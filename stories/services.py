@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.i18n import in_language_of
 from config.after_commit import on_commit_safe
 from matching.models import Need, Proposal
 from matching.services.needs import need_update
@@ -187,8 +188,8 @@ def stories_ask_for_ended_initiatives(*, today: date | None = None) -> int:
 
 
 def story_mail(*, story_id: int, event: str) -> None:
-    """Mail the author a fresh signed link (event: asked, reminder, sent_back); in Dutch,
-    the platform's first language, like every mail of matching."""
+    """Mail the author a fresh signed link (event: asked, reminder, sent_back), in the
+    language the author chose (accounts.i18n; Dutch when they chose none)."""
     story = Story.objects.select_related("person", "person__user").filter(pk=story_id).first()
     if story is None:
         return
@@ -197,7 +198,7 @@ def story_mail(*, story_id: int, event: str) -> None:
     if not address:
         return
     base = settings.BRUGGEN_BASE_URL.rstrip("/")
-    with translation.override(settings.LANGUAGE_CODE):
+    with in_language_of(person):
         context = {
             "story": story,
             "event": event,

@@ -270,3 +270,23 @@ def test_at_most_two_reminders_a_week_apart(scene, django_capture_on_commit_call
     assert all("Herinnering" in m.subject or "Reminder" in m.subject for m in mailoutbox)
     # A sent story gets no reminder.
     assert Story.objects.filter(reminders_sent=2).count() == 2
+
+
+def test_the_story_mail_is_written_in_the_language_the_author_chose(
+    scene, django_capture_on_commit_callbacks, mailoutbox
+):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    scene.candidate.language = "tr"
+    scene.candidate.save(update_fields=["language"])
+    _close(scene, django_capture_on_commit_callbacks)
+    by_address = {m.to[0]: m for m in mailoutbox}
+    story = _story(scene, scene.candidate)
+    for address, language in ((scene.candidate.email, "tr"), (scene.admin.email, "nl")):
+        with translation.override(language):
+            expected = render_to_string(
+                "stories/email/subject.txt", {"story": story, "event": "asked"}
+            ).strip()
+        assert by_address[address].subject.endswith(expected)
+    assert by_address[scene.candidate.email].subject != by_address[scene.admin.email].subject
