@@ -27,7 +27,12 @@ from network.forms import (
     PersonSearchForm,
 )
 from network.models import Membership, Person
-from network.pages import directory_render, form_errors_add, form_submit
+from network.pages import (
+    directory_render,
+    directory_render_shared,
+    form_errors_add,
+    form_submit,
+)
 from network.search import name_query_usable
 from network.services import initiatives as initiative_services
 from network.services import organisations as organisation_services
@@ -37,22 +42,24 @@ from network.services import people as people_services
 
 
 def initiative_list(request: HttpRequest) -> HttpResponse:
-    form = InitiativeSearchForm(request.GET or None)
-    filters = selectors.InitiativeFilters(
-        q=form.query,
-        themes=form.values("theme"),
-        target_groups=form.values("target_group"),
-        municipalities=form.values("municipality"),
-        statuses=form.values("status"),
-        success_factors=form.values("success_factor"),
-        sort=request.GET.get("sort") or "relevance",
-    )
-    return directory_render(
+    def build():
+        form = InitiativeSearchForm(request.GET or None)
+        filters = selectors.InitiativeFilters(
+            q=form.query,
+            themes=form.values("theme"),
+            target_groups=form.values("target_group"),
+            municipalities=form.values("municipality"),
+            statuses=form.values("status"),
+            success_factors=form.values("success_factor"),
+            sort=request.GET.get("sort") or "relevance",
+        )
+        return form, selectors.initiative_search(filters)
+
+    return directory_render_shared(
         request,
         template="network/initiative_list.html",
         partial="network/_initiative_results.html",
-        form=form,
-        results=selectors.initiative_search(filters),
+        build=build,
     )
 
 
