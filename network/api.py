@@ -29,10 +29,9 @@ class Pagination(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
-        ids, count = selectors.rows_window_counted(queryset, offset, offset + limit)
         return {
-            "items": selectors.rows_sorted_narrow(queryset, offset, offset + limit, ids=ids),
-            "count": count,
+            "items": selectors.rows_sorted_narrow(queryset, offset, offset + limit),
+            "count": selectors.rows_counted(queryset),
         }
 
 

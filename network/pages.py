@@ -23,31 +23,13 @@ FILTERS_TEMPLATE = "includes/directory_filters.html"
 
 class NarrowSortPaginator(Paginator):
     """Sorts ids only, then fetches the page's rows with their relations
-    (network.selectors.rows_sorted_narrow). `get_page` asks for the requested window and the
-    count together (network.selectors.rows_window_counted)."""
-
-    _window: tuple[int, list] | None = None
+    (network.selectors.rows_sorted_narrow)."""
 
     @cached_property
     def count(self) -> int:
         from network.selectors import rows_counted
 
         return rows_counted(self.object_list)
-
-    def get_page(self, number):
-        from network.selectors import rows_window_counted
-
-        try:
-            requested = int(number)
-        except (TypeError, ValueError):
-            requested = 1
-        if requested >= 1 and "count" not in self.__dict__:
-            bottom = (requested - 1) * self.per_page
-            ids, self.__dict__["count"] = rows_window_counted(
-                self.object_list, bottom, bottom + self.per_page
-            )
-            self._window = (bottom, ids)
-        return super().get_page(number)
 
     def page(self, number):
         from network.selectors import rows_sorted_narrow
@@ -57,9 +39,7 @@ class NarrowSortPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = self._window[1] if self._window and self._window[0] == bottom else None
-        rows = rows_sorted_narrow(self.object_list, bottom, top, ids=ids)
-        return self._get_page(rows, number, self)
+        return self._get_page(rows_sorted_narrow(self.object_list, bottom, top), number, self)
 
 
 def directory_render(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -76,14 +76,12 @@ class InitiativeFilters:
     sort: str = "relevance"  # or "recent"
 
 
-def rows_sorted_narrow(queryset: QuerySet, start: int, stop: int, ids: list | None = None) -> list:
+def rows_sorted_narrow(queryset: QuerySet, start: int, stop: int) -> list:
     """Rows [start:stop] of an ordered queryset: a narrow query sorts only ids (no joins, no
     wide columns), then the page's rows are fetched with their relations. Sorting whole joined
-    rows of thousands of full-text matches to keep twenty is what made ranked search slow.
-    `ids`: the window's ids when already known (`rows_window_counted`)."""
-    if ids is None:
-        window = queryset.values_list("pk", flat=True)[start:stop]
-        ids = search_cached(window, "ids", lambda: list(window))
+    rows of thousands of full-text matches to keep twenty is what made ranked search slow."""
+    window = queryset.values_list("pk", flat=True)[start:stop]
+    ids = search_cached(window, "ids", lambda: list(window))
     if not ids:
         return []
     rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
@@ -93,33 +91,6 @@ def rows_sorted_narrow(queryset: QuerySet, start: int, stop: int, ids: list | No
 def rows_counted(queryset: QuerySet) -> int:
     """How many rows a directory's search matches (cached like `rows_sorted_narrow`)."""
     return search_cached(queryset, "count", queryset.count)
-
-
-def rows_window_counted(queryset: QuerySet, start: int, stop: int) -> tuple[list, int]:
-    """The ids of rows [start:stop] and the number of rows, as `rows_sorted_narrow` and
-    `rows_counted` give them and under the same cache keys, but in one query when neither is
-    cached: `count(*) OVER ()` beside the window, so that a full-text search reads its
-    matches once, not once to count and again to rank. A window past the end has no row to
-    carry the count, so the count is then asked apart; so it is when the count is already
-    cached (a sorted window alone can stop early), and for DISTINCT querysets, whose window
-    function would count rows before DISTINCT."""
-    window = queryset.values_list("pk", flat=True)[start:stop]
-    combined: dict[str, list] = {}
-
-    def count() -> int:
-        if queryset.query.distinct:
-            return queryset.count()
-        rows = list(
-            queryset.annotate(_total=Window(Count("*"))).values_list("pk", "_total")[start:stop]
-        )
-        if not rows:
-            return queryset.count()
-        combined["ids"] = [pk for pk, _total in rows]
-        return rows[0][1]
-
-    total = search_cached(queryset, "count", count)
-    ids = search_cached(window, "ids", lambda: combined.get("ids") or list(window))
-    return ids, total
 
 
 def initiative_list_base() -> QuerySet[Initiative]:

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.http import QueryDict
 from django.test import Client, override_settings
 from django.utils.html import escape
 
@@ -277,35 +276,3 @@ def test_renaming_a_theme_or_a_place_in_the_admin_shows_at_once(scene):
     assert "Amersfoort-Zwembad" in _results(body) and "Amersfoort-Zwembad" in _filters(body)
     assert "Zwemmen &amp; spelen" in _body(reader, path, **HTMX)
 
-
-def test_the_window_with_its_count_is_the_window_and_the_count(scene):
-    # One rule, one place: the combined query (count(*) OVER () beside the window) gives
-    # what the separate count and window give, for every case of the query mix and for
-    # windows at the end, past the end and of another size.
-    from network import selectors
-    from network.forms import InitiativeSearchForm
-
-    with override_settings(CACHES=NO_CACHE):
-        for query in _query_mix(scene):
-            data = QueryDict(query)
-            form = InitiativeSearchForm(data)
-            queryset = selectors.initiative_search(
-                selectors.InitiativeFilters(
-                    q=form.query,
-                    themes=form.values("theme"),
-                    target_groups=form.values("target_group"),
-                    municipalities=form.values("municipality"),
-                    statuses=form.values("status"),
-                    success_factors=form.values("success_factor"),
-                    sort=data.get("sort") or "relevance",
-                )
-            )
-            for start, stop in [(0, 20), (20, 40), (24, 44), (25, 45), (100, 120), (0, 1)]:
-                expected_ids = [
-                    row.pk for row in selectors.rows_sorted_narrow(queryset, start, stop)
-                ]
-                expected = (expected_ids, selectors.rows_counted(queryset))
-                assert selectors.rows_window_counted(queryset, start, stop) == expected, (
-                    query,
-                    start,
-                )
