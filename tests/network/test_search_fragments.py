@@ -275,4 +275,3 @@ def test_renaming_a_theme_or_a_place_in_the_admin_shows_at_once(scene):
     assert "Zwemmen &amp; spelen" in _results(body) and "Zwemmen &amp; spelen" in _filters(body)
     assert "Amersfoort-Zwembad" in _results(body) and "Amersfoort-Zwembad" in _filters(body)
     assert "Zwemmen &amp; spelen" in _body(reader, path, **HTMX)
-
