@@ -16,10 +16,42 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import api_auth
+from accounts.services import api_token_scope_required
+from config.api_docs import examples
 from config.health import HealthOut, readiness
 from network.selectors import person_for_user
 
-api = NinjaAPI(
+
+class BruggenAPI(NinjaAPI):
+    """The schema says, per operation, which token scope it needs (`x-scope`, in its
+    `security` and in its description). The rule itself is one function,
+    accounts.services.api_token_scope_required, which the authentication applies: the
+    schema states it, it does not decide it."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                if not isinstance(operation, dict):
+                    continue
+                scope = api_token_scope_required(method)
+                operation["x-scope"] = scope
+                if "security" in operation:
+                    operation["security"] = [
+                        {name: [scope] if name == "BearerTokenAuth" else scopes}
+                        for requirement in operation["security"]
+                        for name, scopes in requirement.items()
+                    ]
+                    note = f"Token scope: `{scope}`."
+                else:
+                    note = f"No authentication needed; a token, when sent, needs scope `{scope}`."
+                description = operation.get("description", "")
+                if note not in description:
+                    operation["description"] = f"{description}\n\n{note}".strip()
+        return schema
+
+
+api = BruggenAPI(
     title="Bruggen API",
     version="1",
     description="Partners, volunteers, key figures and experience for integration projects.",
@@ -73,13 +105,28 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", "network.api.router")
 api.add_router("/", "matching.api.router")
 api.add_router("/", "messaging.api.router")
+api.add_router("/", "sources.api.router")
+
+
+HEALTH_EXAMPLE = {
+    "status": "ok",
+    "database": {"status": "ok", "backend": "postgresql", "error": None},
+    "channel_layer": {"status": "ok", "backend": "PubSubChannelLayer", "error": None},
+    "cache": {"status": "ok", "backend": "FailOpenRedisCache", "error": None},
+}
 
 
 class LiveOut(Schema):
     status: str
 
 
-@api.get("/health/live", auth=None, response=LiveOut, tags=["platform"])
+@api.get(
+    "/health/live",
+    auth=None,
+    response=LiveOut,
+    tags=["platform"],
+    openapi_extra=examples(response={"status": "ok"}),
+)
 def health_live(request: HttpRequest):
     """Liveness: 200 while the process answers; touches neither the database nor Redis."""
     return LiveOut(status="ok")
@@ -90,14 +137,26 @@ def _readiness_response():
     return Status(200 if body.status == "ok" else 503, body)
 
 
-@api.get("/health/ready", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["platform"])
+@api.get(
+    "/health/ready",
+    auth=None,
+    response={200: HealthOut, 503: HealthOut},
+    tags=["platform"],
+    openapi_extra=examples(response=HEALTH_EXAMPLE),
+)
 def health_ready(request: HttpRequest):
     """Readiness: the state of the database, the channel layer and the cache; 503 when one is
     down. Kept a few seconds per process (config/health.py)."""
     return _readiness_response()
 
 
-@api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["platform"])
+@api.get(
+    "/health",
+    auth=None,
+    response={200: HealthOut, 503: HealthOut},
+    tags=["platform"],
+    openapi_extra=examples(response=HEALTH_EXAMPLE),
+)
 def health(request: HttpRequest):
     """The state of the database, the channel layer and the cache; 503 when one is down.
     The same answer as /health/ready, kept for the callers that know this path."""
@@ -113,7 +172,21 @@ class MeOut(Schema):
     person_name: str | None = None
 
 
-@api.get("/me", response=MeOut, tags=["platform"])
+@api.get(
+    "/me",
+    response=MeOut,
+    tags=["platform"],
+    openapi_extra=examples(
+        response={
+            "email": "annelies@demo.bruggen.nl",
+            "name": "Annelies Verhoef",
+            "person": "p-annelies-v",
+            "is_staff": False,
+            "language": "nl",
+            "person_name": "Annelies Verhoef",
+        }
+    ),
+)
 def me(request: HttpRequest):
     """Who the caller is: email, their person `ref` and the name on their profile (both null
     until they have a profile)."""

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("network.urls")),
     path("", include("matching.urls")),
     path("", include("messaging.urls")),
+    path("", include("sources.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from pydantic import field_validator
 
 from accounts.api import api_auth
+from config.api_docs import examples
 from messaging import selectors, services
 from messaging.models import Participant
 from network.api import _no_nul
@@ -20,6 +21,32 @@ from network.models import Person
 from network.selectors import person_for_user
 
 router = Router(tags=["messaging"], auth=api_auth)
+
+CONVERSATION_EXAMPLE = {
+    "id": 7,
+    "kind": "direct",
+    "title": "",
+    "participants": ["p-annelies", "p-youssef"],
+    "last_seq": 12,
+    "last_read_seq": 10,
+    "unread": 2,
+    "last_message_at": "2026-01-05T14:03:00+00:00",
+}
+MESSAGE_EXAMPLE = {
+    "conversation": 7,
+    "seq": 12,
+    "id": 311,
+    "author": "p-annelies",
+    "author_name": "Annelies Verhoef",
+    "body": "Zullen we donderdag bellen?",
+    "body_html": "<p>Zullen we donderdag bellen?</p>",
+    "client_id": "c-5d1e",
+    "sent_at": "2026-01-05T14:03:00+00:00",
+    "edited": False,
+    "deleted": False,
+    "hidden": False,
+    "attachments": [],
+}
 
 MAX_OFFSET = 1_000_000
 
@@ -72,7 +99,13 @@ class ListQuery(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-@router.get("/conversations", response=ConversationList)
+@router.get(
+    "/conversations",
+    response=ConversationList,
+    openapi_extra=examples(
+        query="?limit=20&offset=0", response={"count": 1, "items": [CONVERSATION_EXAMPLE]}
+    ),
+)
 def conversation_list(request: HttpRequest, query: Query[ListQuery]):
     """The caller's conversations, newest activity first, with unread counts."""
     participations = selectors.conversations_for(_person(request))
@@ -92,7 +125,16 @@ class ConversationIn(Schema):
         return _no_nul(value)
 
 
-@router.post("/conversations", response={201: ConversationOut, 200: ConversationOut})
+@router.post(
+    "/conversations",
+    response={201: ConversationOut, 200: ConversationOut},
+    openapi_extra=examples(
+        status=201,
+        also=(200,),
+        request={"participants": ["p-youssef"], "title": ""},
+        response={**CONVERSATION_EXAMPLE, "last_seq": 0, "last_read_seq": 0, "unread": 0},
+    ),
+)
 def conversation_create(request: HttpRequest, payload: ConversationIn):
     """Start a conversation with people (by ref); the caller is a participant. A direct
     conversation (one other person, no title) that exists already is answered with 200."""
@@ -159,7 +201,14 @@ def _participation(request: HttpRequest, conversation_id: int) -> tuple[Person, 
     return person, participation
 
 
-@router.get("/conversations/{conversation_id}/messages", response=MessageList)
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response=MessageList,
+    openapi_extra=examples(
+        query="?after_seq=11&limit=50",
+        response={"count": 1, "last_seq": 12, "items": [MESSAGE_EXAMPLE]},
+    ),
+)
 def message_list(request: HttpRequest, conversation_id: int, query: Query[MessageQuery]):
     """Messages with `seq` above `after_seq`, oldest first; page on with the last `seq`."""
     _person_row, participation = _participation(request, conversation_id)
@@ -183,7 +232,14 @@ class MessageIn(Schema):
 
 
 @router.post(
-    "/conversations/{conversation_id}/messages", response={201: MessageOut, 200: MessageOut}
+    "/conversations/{conversation_id}/messages",
+    response={201: MessageOut, 200: MessageOut},
+    openapi_extra=examples(
+        status=201,
+        also=(200,),
+        request={"body": "Zullen we donderdag bellen?", "client_id": "c-5d1e"},
+        response=MESSAGE_EXAMPLE,
+    ),
 )
 def message_create(request: HttpRequest, conversation_id: int, payload: MessageIn):
     """Send a message (idempotent on `client_id`: a repeat answers the stored one, 200)."""
@@ -198,3 +254,35 @@ def message_create(request: HttpRequest, conversation_id: int, payload: MessageI
     except services.MessagingError as error:
         raise _refuse(error) from error
     return Status(201 if result.created else 200, result.frame)
+
+
+class ReadIn(Schema):
+    seq: int | None = Field(
+        None, ge=0, le=services.MAX_SEQ, description="read up to here; the last message if left out"
+    )
+
+
+class ReadOut(Schema):
+    conversation: int
+    last_read_seq: int
+    unread: int
+
+
+@router.post(
+    "/conversations/{conversation_id}/read",
+    response=ReadOut,
+    openapi_extra=examples(
+        request={"seq": 12}, response={"conversation": 7, "last_read_seq": 12, "unread": 0}
+    ),
+)
+def conversation_read(request: HttpRequest, conversation_id: int, payload: ReadIn | None = None):
+    """Mark the conversation read up to `seq` (or its last message), as opening it on the
+    page does; the marker never moves back. The other participants' sockets hear a `read`."""
+    person, participation = _participation(request, conversation_id)
+    last_seq = participation.conversation.last_seq
+    seq = last_seq if payload is None or payload.seq is None else payload.seq
+    try:
+        read = services.read_mark(conversation_id=conversation_id, person=person, seq=seq)
+    except services.MessagingError as error:
+        raise _refuse(error) from error
+    return ReadOut(conversation=conversation_id, last_read_seq=read, unread=max(last_seq - read, 0))

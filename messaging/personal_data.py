@@ -10,7 +10,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from messaging.formatting import body_to_html
 from messaging.models import (
     Attachment,
     Message,
@@ -94,6 +96,30 @@ def messaging_export(user) -> dict[str, Any] | None:
     }
 
 
+# What a system message says instead of the name of someone who deleted their account.
+ERASED_NAME = _("someone who left Bruggen")
+
+
+def _forget_name_in_system_messages(person: Person) -> None:
+    """An introduction's opening line names both sides ("Aisha and Stichting X: you both
+    said yes…"). When one side deletes their account, the line stays for the other but no
+    longer names them. The line was written in one language when it was sent, so the name is
+    replaced where it stands."""
+    name = (person.name or "").strip()
+    if not name:
+        return
+    system = Message.objects.filter(
+        author__isnull=True,
+        deleted_at__isnull=True,
+        conversation__participants__person=person,
+        body__contains=name,
+    )
+    for message in system:
+        message.body = message.body.replace(name, str(ERASED_NAME))
+        message.body_html = body_to_html(message.body)
+        message.save(update_fields=["body", "body_html"])
+
+
 @transaction.atomic
 def messaging_erase(user) -> None:
     """The person's messages keep their place (the others' `seq` must not gap) but lose
@@ -111,6 +137,7 @@ def messaging_erase(user) -> None:
     own = Message.objects.filter(author=person)
     Message.mentions.through.objects.filter(message__in=own).delete()
     own.update(body="", body_html="", client_id="", deleted_at=timezone.now(), author=None)
+    _forget_name_in_system_messages(person)
     Notification.objects.filter(person=person).delete()
     Report.objects.filter(reporter=person).delete()
     Participant.objects.filter(person=person).delete()

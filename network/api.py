@@ -4,20 +4,94 @@ people, with the same filters and permission rules as the pages."""
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
 
 from accounts.api import api_auth
 from accounts.services import api_token_authenticate
+from config import api_forms
+from config.api_docs import examples
 from network import permissions, selectors
-from network.models import Language, Municipality, Organisation, TargetGroup, Theme
+from network.forms import InitiativeForm, PersonForm
+from network.models import Fund, Language, Municipality, Organisation, TargetGroup, Theme
+from network.services import initiatives as initiative_services
 from network.services import organisations as organisation_services
+from network.services import people as people_services
 
 router = Router(tags=["network"])
+
+ORGANISATION_EXAMPLE = {
+    "ref": "cultuurinzicht",
+    "name": "Cultuurinzicht",
+    "kind": "welfare",
+    "municipality": "Utrecht",
+    "description": "Welzijnswerk in Utrecht-Overvecht.",
+    "website": "https://cultuurinzicht.example",
+    "themes": ["food", "dialogue"],
+    "target_groups": ["residents"],
+    "languages": ["nl"],
+    "offers": "Een ruimte en vrijwilligers",
+    "open_to_matching": True,
+    "verified": False,
+}
+INITIATIVE_EXAMPLE = {
+    "ref": "eet-mee",
+    "title": "Eet Mee! Bij Utrecht aan tafel",
+    "organisation": "cultuurinzicht",
+    "organisation_name": "Cultuurinzicht",
+    "municipality": "Utrecht",
+    "neighbourhood": "Overvecht",
+    "status": "running",
+    "started": "2023-03-01",
+    "ended": None,
+    "themes": ["food", "dialogue"],
+    "target_groups": ["newcomers", "native_dutch"],
+    "success_factors": ["network", "low_threshold"],
+    "summary": "Buren koken voor elkaar en eten samen.",
+}
+INITIATIVE_DETAIL_EXAMPLE = {
+    **INITIATIVE_EXAMPLE,
+    "results": "40 maaltijden per maand",
+    "obstacles": "Een vaste keuken vinden",
+    "lessons": "Begin klein, met één straat.",
+    "partners": ["buurtkracht"],
+    "funders": ["oranjefonds"],
+    "leader": "p-annelies",
+}
+PERSON_EXAMPLE = {
+    "ref": "p-annelies",
+    "name": "Annelies Verhoef",
+    "municipality": "Utrecht",
+    "roles": ["project_leader", "mentor"],
+    "languages": ["nl", "en"],
+    "themes": ["food"],
+    "target_groups": ["newcomers"],
+    "skills": ["fondsenwerving"],
+    "bio": "Twintig jaar buurtwerk.",
+    "looking_for": "Een maatje voor een nieuw project",
+    "hours_per_week": 4,
+    "mentor_capacity": 2,
+}
+PROFILE_EXAMPLE = {**PERSON_EXAMPLE, "visibility": "members", "open_to_matching": True}
+FUND_EXAMPLE = {
+    "ref": "oranjefonds",
+    "name": "Oranje Fonds",
+    "description": "Steunt sociale initiatieven.",
+    "website": "https://www.oranjefonds.nl",
+    "themes": ["neighbourhood"],
+    "target_groups": ["residents"],
+}
+
+
+def _page(item) -> dict:
+    return {"count": 1, "items": [item]}
+
 
 MAX_OFFSET = 1_000_000
 
@@ -164,7 +238,14 @@ def _organisation_data(payload: OrganisationIn) -> dict:
     }
 
 
-@router.get("/organisations", response=list[OrganisationOut], auth=None)
+@router.get(
+    "/organisations",
+    response=list[OrganisationOut],
+    auth=None,
+    openapi_extra=examples(
+        query="?theme=food&municipality=utrecht&limit=1", response=_page(ORGANISATION_EXAMPLE)
+    ),
+)
 @paginate(Pagination)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationQuery]):
     _viewer(request)
@@ -179,7 +260,21 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationQuery]):
     )
 
 
-@router.post("/organisations", response={201: OrganisationOut}, auth=api_auth)
+@router.post(
+    "/organisations",
+    response={201: OrganisationOut},
+    auth=api_auth,
+    openapi_extra=examples(
+        status=201,
+        request={
+            "name": "Cultuurinzicht",
+            "kind": "welfare",
+            "municipality": "Utrecht",
+            "themes": ["food", "dialogue"],
+        },
+        response={**ORGANISATION_EXAMPLE, "ref": "org-3f9c2a1b"},
+    ),
+)
 def organisation_create(request: HttpRequest, payload: OrganisationIn):
     """Register an organisation; the caller becomes its admin."""
     organisation = organisation_services.organisation_register(
@@ -188,7 +283,12 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn):
     return Status(201, selectors.organisation_get(organisation.ref))
 
 
-@router.get("/organisations/{ref}", response=OrganisationOut, auth=None)
+@router.get(
+    "/organisations/{ref}",
+    response=OrganisationOut,
+    auth=None,
+    openapi_extra=examples(response=ORGANISATION_EXAMPLE),
+)
 def organisation_detail(request: HttpRequest, ref: str):
     _viewer(request)
     return selectors.organisation_get(ref)
@@ -254,9 +354,17 @@ class InitiativeQuery(Schema):
     status: list[str] = Field(default_factory=list)
     success_factor: list[str] = Field(default_factory=list)
     sort: str = "relevance"
+    organisation: list[str] = Field(default_factory=list, description="lead organisations, by ref")
 
 
-@router.get("/initiatives", response=list[InitiativeOut], auth=None)
+@router.get(
+    "/initiatives",
+    response=list[InitiativeOut],
+    auth=None,
+    openapi_extra=examples(
+        query="?q=koken&theme=food&status=running&sort=recent", response=_page(INITIATIVE_EXAMPLE)
+    ),
+)
 @paginate(Pagination)
 def initiative_list(request: HttpRequest, filters: Query[InitiativeQuery]):
     _viewer(request)
@@ -269,11 +377,17 @@ def initiative_list(request: HttpRequest, filters: Query[InitiativeQuery]):
             statuses=tuple(filters.status),
             success_factors=tuple(filters.success_factor),
             sort=filters.sort,
+            organisations=tuple(filters.organisation),
         )
     ).prefetch_related("target_groups", "success_factors")
 
 
-@router.get("/initiatives/{ref}", response=InitiativeDetailOut, auth=None)
+@router.get(
+    "/initiatives/{ref}",
+    response=InitiativeDetailOut,
+    auth=None,
+    openapi_extra=examples(response=INITIATIVE_DETAIL_EXAMPLE),
+)
 def initiative_detail(request: HttpRequest, ref: str):
     request.viewer = _viewer(request)
     return selectors.initiative_get(ref)
@@ -315,7 +429,14 @@ class PersonQuery(Schema):
     municipality: list[str] = Field(default_factory=list)
 
 
-@router.get("/people", response=list[PersonOut], auth=None)
+@router.get(
+    "/people",
+    response=list[PersonOut],
+    auth=None,
+    openapi_extra=examples(
+        query="?role=mentor&language=ar&municipality=utrecht", response=_page(PERSON_EXAMPLE)
+    ),
+)
 @paginate(Pagination)
 def person_list(request: HttpRequest, filters: Query[PersonQuery]):
     """Only the people the caller may see: public profiles, members-only ones for a
@@ -331,3 +452,276 @@ def person_list(request: HttpRequest, filters: Query[PersonQuery]):
         ),
         viewer=_viewer(request),
     )
+
+
+# Writes that the pages make, through the pages' own forms (config/api_forms.py) ----------
+
+
+class TextField:
+    """Lengths the forms check (the models' max_length); these bounds only keep a body from
+    being absurdly large before the form sees it."""
+
+    SHORT = 1_000
+    LONG = 20_000
+    LIST = 50
+
+
+def _visible_people(request: HttpRequest):
+    return selectors.people_visible_to(viewer=request.auth)
+
+
+def _organisation_names(refs) -> str:
+    found = dict(Organisation.objects.filter(ref__in=list(refs)).values_list("ref", "name"))
+    unknown = [ref for ref in refs if ref not in found]
+    if unknown:
+        raise ValidationError(f"unknown organisation: {', '.join(unknown[:10])}")
+    return api_forms.lines(found[ref] for ref in dict.fromkeys(refs))
+
+
+def _initiative_translations(request: HttpRequest) -> dict:
+    return {
+        "municipality": api_forms.municipality_by_name,
+        "leader": api_forms.pks_by_ref(_visible_people(request), label="person"),
+        "partners": _organisation_names,
+        "funders": api_forms.pks_by_ref(Fund.objects.all(), label="fund"),
+    }
+
+
+class InitiativeChange(Schema):
+    """The fields of the initiative form (network.services.initiatives.INITIATIVE_FIELDS);
+    a PATCH sends only what changes, lists replace."""
+
+    title: str | None = Field(None, max_length=TextField.SHORT)
+    leader: str | None = Field(None, description="a person ref (a member of the organisation)")
+    municipality: str | None = Field(None, description="a municipality by name")
+    neighbourhood: str | None = Field(None, max_length=TextField.SHORT)
+    status: str | None = Field(None, description="idea, running or finished")
+    started: date | None = None
+    ended: date | None = None
+    themes: list[str] | None = Field(None, max_length=TextField.LIST)
+    target_groups: list[str] | None = Field(None, max_length=TextField.LIST)
+    summary: str | None = Field(None, max_length=TextField.LONG)
+    results: str | None = Field(None, max_length=TextField.LONG)
+    success_factors: list[str] | None = Field(None, max_length=TextField.LIST)
+    obstacles: str | None = Field(None, max_length=TextField.LONG)
+    lessons: str | None = Field(None, max_length=TextField.LONG)
+    partners: list[str] | None = Field(None, max_length=TextField.LIST, description="refs")
+    funders: list[str] | None = Field(None, max_length=TextField.LIST, description="fund refs")
+
+
+class InitiativeNew(InitiativeChange):
+    organisation: str = Field(..., max_length=80, description="the lead organisation's ref")
+    ref: str | None = Field(
+        None,
+        max_length=80,
+        description="your own key for it (e.g. a municipality's project number); generated "
+        "when left out",
+    )
+    title: str = Field(..., max_length=TextField.SHORT)
+
+
+def _initiative_save(request: HttpRequest, *, organisation, initiative, changes: dict, save):
+    """The initiative form of the pages, bound to the record's values and the changes."""
+    form = InitiativeForm(instance=initiative, organisation=organisation, viewer=request.auth)
+    data, problems = api_forms.form_data_overlay(
+        api_forms.form_data_initial(form),
+        changes,
+        translate=_initiative_translations(request),
+    )
+    form = InitiativeForm(data, instance=initiative, organisation=organisation, viewer=request.auth)
+    saved = save(api_forms.form_cleaned(form, problems))
+    request.viewer = request.auth
+    return selectors.initiative_get(saved.ref)
+
+
+@router.post(
+    "/initiatives",
+    response={201: InitiativeDetailOut},
+    auth=api_auth,
+    openapi_extra=examples(
+        status=201,
+        request={
+            "organisation": "cultuurinzicht",
+            "ref": "utrecht-2024-017",
+            "title": "Eet Mee! Bij Utrecht aan tafel",
+            "status": "running",
+            "municipality": "Utrecht",
+            "themes": ["food", "dialogue"],
+            "summary": "Buren koken voor elkaar en eten samen.",
+        },
+        response=INITIATIVE_DETAIL_EXAMPLE,
+    ),
+)
+def initiative_create(request: HttpRequest, payload: InitiativeNew):
+    """Add an initiative for an organisation the caller is a member of, with the fields of
+    the initiative form; `ref` may be the caller's own key (a new one, never used before)."""
+    organisation = selectors.organisation_find(ref=payload.organisation)
+    if organisation is None:
+        raise ValidationError({"organisation": f"unknown organisation {payload.organisation!r}"})
+    if not permissions.can_add_initiative(request.auth, organisation):
+        raise PermissionDenied(_("Only members of the organisation can add its initiatives."))
+    changes = payload.dict(exclude_unset=True, exclude={"organisation", "ref"})
+    initiative = _initiative_save(
+        request,
+        organisation=organisation,
+        initiative=None,
+        changes=changes,
+        save=lambda data: initiative_services.initiative_create(
+            organisation=organisation, actor=request.auth, data=data, ref=payload.ref
+        ),
+    )
+    return Status(201, initiative)
+
+
+@router.patch(
+    "/initiatives/{ref}",
+    response=InitiativeDetailOut,
+    auth=api_auth,
+    openapi_extra=examples(
+        request={"status": "finished", "ended": "2025-12-31", "lessons": "Begin klein."},
+        response={**INITIATIVE_DETAIL_EXAMPLE, "status": "finished", "ended": "2025-12-31"},
+    ),
+)
+def initiative_update(request: HttpRequest, ref: str, payload: InitiativeChange):
+    """Change an initiative, as members of its lead organisation can on its edit page; send
+    only the fields that change."""
+    initiative = selectors.initiative_get(ref)
+    if not permissions.can_edit_initiative(request.auth, initiative):
+        raise PermissionDenied(
+            _("Only members of the lead organisation can change this initiative.")
+        )
+    return _initiative_save(
+        request,
+        organisation=initiative.organisation,
+        initiative=initiative,
+        changes=payload.dict(exclude_unset=True),
+        save=lambda data: initiative_services.initiative_update(
+            initiative=initiative, actor=request.auth, data=data
+        ),
+    )
+
+
+class ProfileOut(PersonOut):
+    visibility: str
+    open_to_matching: bool
+
+
+class ProfileChange(Schema):
+    """The fields of the profile form (network.services.people.PERSON_FIELDS); send only
+    what changes, lists replace."""
+
+    name: str | None = Field(None, max_length=TextField.SHORT)
+    municipality: str | None = Field(None, description="a municipality by name")
+    roles: list[str] | None = Field(None, max_length=TextField.LIST)
+    languages: list[str] | None = Field(None, max_length=TextField.LIST)
+    themes: list[str] | None = Field(None, max_length=TextField.LIST)
+    target_groups: list[str] | None = Field(None, max_length=TextField.LIST)
+    skills: list[str] | None = Field(None, max_length=TextField.LIST)
+    bio: str | None = Field(None, max_length=TextField.LONG)
+    looking_for: str | None = Field(None, max_length=TextField.LONG)
+    hours_per_week: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
+    mentor_capacity: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
+    visibility: str | None = Field(None, description="public, members or hidden")
+    open_to_matching: bool | None = None
+
+
+NO_PROFILE = "You have no profile yet: PATCH /api/v1/me/profile makes one."
+
+
+@router.get(
+    "/me/profile",
+    response=ProfileOut,
+    auth=api_auth,
+    openapi_extra=examples(response=PROFILE_EXAMPLE),
+)
+def profile_detail(request: HttpRequest):
+    """The caller's own profile, with what only they see (`visibility`, `open_to_matching`)."""
+    person = selectors.person_for_user(request.auth)
+    if person is None:
+        raise HttpError(404, NO_PROFILE)
+    return person
+
+
+@router.patch(
+    "/me/profile",
+    response=ProfileOut,
+    auth=api_auth,
+    openapi_extra=examples(
+        request={"bio": "Twintig jaar buurtwerk.", "languages": ["nl", "en"], "hours_per_week": 4},
+        response=PROFILE_EXAMPLE,
+    ),
+)
+def profile_update(request: HttpRequest, payload: ProfileChange):
+    """Change the caller's profile with the fields of the profile form (and make it, on the
+    first change, as the profile page does)."""
+    person = selectors.person_for_user(request.auth)
+    form = PersonForm(instance=person)
+    data, problems = api_forms.form_data_overlay(
+        api_forms.form_data_initial(form),
+        payload.dict(exclude_unset=True),
+        translate={"municipality": api_forms.municipality_by_name, "skills": api_forms.comma_list},
+    )
+    cleaned = api_forms.form_cleaned(PersonForm(data, instance=person), problems)
+    with transaction.atomic():
+        if person is None:
+            person = people_services.person_ensure_for_user(user=request.auth)
+        people_services.person_update(person=person, actor=request.auth, data=cleaned)
+    return selectors.person_for_user(request.auth)
+
+
+# Funds ------------------------------------------------------------------------------------
+
+
+class FundOut(Schema):
+    ref: str
+    name: str
+    description: str
+    website: str
+    themes: list[str]
+    target_groups: list[str]
+
+    @staticmethod
+    def resolve_themes(obj) -> list[str]:
+        return _slugs(obj.themes.all())
+
+    @staticmethod
+    def resolve_target_groups(obj) -> list[str]:
+        return _slugs(obj.target_groups.all())
+
+
+class FundDetailOut(FundOut):
+    initiatives: list[str]
+
+    @staticmethod
+    def resolve_initiatives(obj) -> list[str]:
+        return list(obj.initiatives.order_by("-updated_at").values_list("ref", flat=True))
+
+
+class FundQuery(Schema):
+    q: str = ""
+    theme: list[str] = Field(default_factory=list)
+
+
+@router.get(
+    "/funds",
+    response=list[FundOut],
+    auth=None,
+    openapi_extra=examples(query="?q=oranje&theme=neighbourhood", response=_page(FUND_EXAMPLE)),
+)
+@paginate(Pagination)
+def fund_list(request: HttpRequest, filters: Query[FundQuery]):
+    """The funds, as on /funds/: by name or description (`q`) and theme."""
+    _viewer(request)
+    return selectors.fund_search(q=filters.q, themes=tuple(filters.theme))
+
+
+@router.get(
+    "/funds/{ref}",
+    response=FundDetailOut,
+    auth=None,
+    openapi_extra=examples(response={**FUND_EXAMPLE, "initiatives": ["eet-mee"]}),
+)
+def fund_detail(request: HttpRequest, ref: str):
+    """One fund, with the refs of the initiatives it funded."""
+    _viewer(request)
+    return selectors.fund_get(ref)

@@ -19,6 +19,7 @@ from network.search import fragments_cached
 
 PER_PAGE = 20
 FILTERS_TEMPLATE = "includes/directory_filters.html"
+SECTIONS_TEMPLATE = "network/_page_sections.html"
 
 
 class NarrowSortPaginator(Paginator):
@@ -74,14 +75,17 @@ def directory_render_shared(
     *,
     template: str,
     partial: str,
-    build: Callable[[], tuple[Any, Any]],
+    form,
+    results,
+    sections: list | tuple = (),
 ) -> HttpResponse:
     """`directory_render` for a directory that every viewer sees alike (the knowledge bank:
     initiatives are public). The filter form and the results partial are rendered without
     the request and kept in the cache per path, query string, page and language for the
-    current search generation (network.search.fragments_cached); `build()` returns the
-    bound form and the results queryset and runs only when a fragment is missing. The page
-    around them (menu, messages, tokens) is rendered for each viewer as before."""
+    current search generation (network.search.fragments_cached); the results queryset is
+    evaluated only when a fragment is missing. The page around them (menu, messages,
+    tokens) and the apps' `sections` after the results (network.sections: they may depend
+    on the viewer) are rendered for each request as before."""
     query = request.GET.copy()
     query.pop("page", None)
     query_string = query.urlencode()
@@ -90,12 +94,8 @@ def directory_render_shared(
     parts = {"results": (request.path, partial, query_string, page)}
     if not only_results:
         parts["filters"] = (request.path, FILTERS_TEMPLATE, query_string, bool(request.GET))
-    built: list = []
 
     def render_fragments(names: list[str]) -> dict[str, str]:
-        if not built:
-            built.extend(build())
-        form, results = built
         context = {
             "form": form,
             "query_string": query_string,
@@ -112,10 +112,13 @@ def directory_render_shared(
         return html
 
     html = fragments_cached(parts, render_fragments)
+    results_html = html["results"] + render_to_string(
+        SECTIONS_TEMPLATE, {"sections": sections}, request
+    )
     if only_results:
-        return HttpResponse(html["results"])
+        return HttpResponse(results_html)
     return render(
-        request, template, {"filters_html": html["filters"], "results_html": html["results"]}
+        request, template, {"filters_html": html["filters"], "results_html": results_html}
     )
 
 

@@ -76,6 +76,18 @@ VECTOR_FIELDS = {
 _FIELDS_BY_MODEL_NAME = {model._meta.model_name: fields for model, fields in VECTOR_FIELDS.items()}
 NAME_MODELS = {Organisation._meta.model_name, Person._meta.model_name}
 
+
+def searchable_register(*, model, fields: dict[str, list[str]], cached: bool = False) -> None:
+    """Make an app's model searchable like the network's own: `fields` are its weighted
+    columns (as in VECTOR_FIELDS); every writer refreshes it with `search_vectors_refresh`.
+    `cached`: its search results are alike for every reader, so `search_cached` may keep them.
+    Called from the app's AppConfig.ready() (the sources library registers `Source`)."""
+    VECTOR_FIELDS[model] = fields
+    _FIELDS_BY_MODEL_NAME[model._meta.model_name] = fields
+    if cached:
+        CACHED_MODELS.add(model._meta.label)
+
+
 # Apostrophes and hyphens of every kind (N'Diaye, N\u2019Diaye, Al-Amal, El\u2011Amrani).
 _DROPPED = re.compile("['`\u00b4\u02b9\u02bb\u02bc\u02bd\u2018\u2019\u201b\u2032\\-\u2010-\u2015]")
 # Letters that are not a base letter plus a mark, so NFKD leaves them whole.
@@ -351,7 +363,7 @@ def text_search(queryset: QuerySet, q: str, *, rank: bool) -> QuerySet:
 
 # Only what every viewer sees alike: initiatives are public, so their ids and counts are the
 # same for anonymous and signed-in readers. People's directory depends on the viewer.
-CACHED_MODELS = frozenset({Initiative._meta.label})
+CACHED_MODELS = {Initiative._meta.label}
 GENERATION_KEY = "search:generation"
 # A safety net, not the invalidation: a bump lost while the cache was unreachable (it fails
 # open) leaves stale entries for at most this long.

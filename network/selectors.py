@@ -74,6 +74,11 @@ class InitiativeFilters:
     statuses: tuple[str, ...] = ()
     success_factors: tuple[str, ...] = ()
     sort: str = "relevance"  # or "recent"
+    organisations: tuple[str, ...] = ()  # lead organisations, by ref
+
+
+# The same filter for the apps above network that filter their own records by taxonomy.
+any_of = _any_of
 
 
 def rows_sorted_narrow(queryset: QuerySet, start: int, stop: int) -> list:
@@ -111,6 +116,10 @@ def initiative_search(filters: InitiativeFilters) -> QuerySet[Initiative]:
     statuses = [s for s in filters.statuses if s in Initiative.Status.values]
     if statuses:
         queryset = queryset.filter(status__in=statuses)
+    if filters.organisations:
+        # A ref that cannot exist (a NUL byte, wrong characters) matches nothing.
+        refs = [ref for ref in filters.organisations if REF_PATTERN.match(ref or "")]
+        queryset = queryset.filter(organisation__ref__in=refs)
     if q and filters.sort != "recent":
         return queryset.order_by("-rank", "-updated_at", "-pk")
     return queryset.order_by("-updated_at", "-pk")

@@ -34,6 +34,7 @@ from network.pages import (
     form_submit,
 )
 from network.search import name_query_usable
+from network.sections import page_sections
 from network.services import initiatives as initiative_services
 from network.services import organisations as organisation_services
 from network.services import people as people_services
@@ -42,24 +43,24 @@ from network.services import people as people_services
 
 
 def initiative_list(request: HttpRequest) -> HttpResponse:
-    def build():
-        form = InitiativeSearchForm(request.GET or None)
-        filters = selectors.InitiativeFilters(
-            q=form.query,
-            themes=form.values("theme"),
-            target_groups=form.values("target_group"),
-            municipalities=form.values("municipality"),
-            statuses=form.values("status"),
-            success_factors=form.values("success_factor"),
-            sort=request.GET.get("sort") or "relevance",
-        )
-        return form, selectors.initiative_search(filters)
-
+    form = InitiativeSearchForm(request.GET or None)
+    filters = selectors.InitiativeFilters(
+        q=form.query,
+        themes=form.values("theme"),
+        target_groups=form.values("target_group"),
+        municipalities=form.values("municipality"),
+        statuses=form.values("status"),
+        success_factors=form.values("success_factor"),
+        sort=request.GET.get("sort") or "relevance",
+    )
     return directory_render_shared(
         request,
         template="network/initiative_list.html",
         partial="network/_initiative_results.html",
-        build=build,
+        form=form,
+        results=selectors.initiative_search(filters),
+        # The apps' sections may depend on the viewer: rendered per request, never cached.
+        sections=page_sections(page="knowledge_bank", subject=filters, viewer=request.user),
     )
 
 
@@ -77,6 +78,7 @@ def initiative_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "similar": selectors.initiative_similar(initiative),
             "funding_suggestions": selectors.initiative_funding_suggestions(initiative),
             "can_edit": permissions.can_edit_initiative(request.user, initiative),
+            "sections": page_sections(page="initiative", subject=initiative, viewer=request.user),
         },
     )
 
@@ -186,6 +188,9 @@ def organisation_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "membership_role": role,
             "can_edit": permissions.can_edit_organisation(request.user, organisation),
             "can_add_initiative": permissions.can_add_initiative(request.user, organisation),
+            "sections": page_sections(
+                page="organisation", subject=organisation, viewer=request.user
+            ),
         },
     )
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "network",
     "matching",
     "messaging",
+    "sources",
     "home",
 ]
 

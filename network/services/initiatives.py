@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from network.events import profile_changed
-from network.models import Initiative, Organisation
+from network.models import REF_PATTERN, Initiative, Organisation
 from network.permissions import can_add_initiative, can_edit_initiative
 from network.search import search_results_changed, search_vectors_refresh
 from network.services.records import record_fields_check, record_write
-from network.services.refs import ref_generate, ref_retire
+from network.services.refs import ref_generate, ref_in_use, ref_retire
 
 # What the pages and the admin may write (network.services.records), in the order the form
 # (network.forms.InitiativeForm) shows them. Moving an initiative to
@@ -55,16 +55,30 @@ def _apply(initiative: Initiative, data: dict[str, Any]) -> Initiative:
     return initiative
 
 
+def _chosen_ref(ref: str) -> str:
+    """A ref the caller chose (a script that keeps its own keys, docs/api.md): well-formed,
+    and neither in use nor retired (docs/contracts.md §1)."""
+    if not REF_PATTERN.fullmatch(ref):
+        raise ValidationError(
+            {"ref": _("A ref is lowercase letters, digits, dots, dashes and underscores.")}
+        )
+    if ref_in_use(ref):
+        raise ValidationError({"ref": _("This ref is already in use, or was used before.")})
+    return ref
+
+
 @transaction.atomic
 def initiative_create(
-    *, organisation: Organisation | None, actor, data: dict[str, Any]
+    *, organisation: Organisation | None, actor, data: dict[str, Any], ref: str | None = None
 ) -> Initiative:
     """Add an initiative to the knowledge bank; members of the lead organisation may (staff
-    may also add one without a lead organisation, in the admin)."""
+    may also add one without a lead organisation, in the admin). Without `ref` one is
+    generated."""
     if not can_add_initiative(actor, organisation):
         raise PermissionDenied(_("Only members of the organisation can add its initiatives."))
     data = record_fields_check(data, writable=INITIATIVE_FIELDS, entity="initiative")
-    return _apply(Initiative(ref=ref_generate("ini"), organisation=organisation), data)
+    ref = _chosen_ref(ref) if ref else ref_generate("ini")
+    return _apply(Initiative(ref=ref, organisation=organisation), data)
 
 
 @transaction.atomic

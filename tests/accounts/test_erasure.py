@@ -265,3 +265,29 @@ def test_the_export_holds_every_kind_the_erasure_removes(world):
     # Never the bytes of a file, nor a secret.
     body = json.dumps(data)
     assert "\\u0089PNG" not in body and "key_hash" not in body
+
+
+def test_an_introduction_no_longer_names_someone_who_deleted_their_account(
+    django_capture_on_commit_callbacks,
+):
+    aisha = person_with_account(name="Aisha Bakkali")
+    bob = person_with_account(name="Bob de Vries")
+    conversation = messaging_services.conversation_open_introduction(
+        participants=[aisha, bob],
+        title="Taalmaatjes gezocht",
+        body="Stichting Samen en Aisha Bakkali: jullie zeiden allebei ja. Stel je voor!",
+    )
+    client = Client()
+    client.force_login(aisha.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/delete/", {"password": DEFAULT_PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
+
+    opening = Message.objects.get(conversation=conversation, author__isnull=True)
+    assert "Aisha" not in opening.body and "Aisha" not in opening.body_html
+    assert opening.body.startswith("Stichting Samen en ")
+    # Bob still has the conversation and its opening line, without her name.
+    page = client_for(bob).get(f"/conversations/{conversation.pk}/")
+    assert page.status_code == 200
+    assert "Stichting Samen en" in page.content.decode()
+    assert "Aisha Bakkali" not in page.content.decode()

@@ -45,6 +45,8 @@ NOT_PAGES = {
     "network:name_suggest": "an HTML fragment of options, not a page",
     "home:start_dismiss": "POST only",
     "home:start_draft": "POST only: the guided start keeps what is typed",
+    "sources:approve": "POST only",
+    "sources:reject": "POST only (a refused reason shows the review page, which is walked)",
 }
 
 
@@ -115,7 +117,15 @@ def _world():
     need = Need.objects.filter(organisation__memberships__person=annelies).first()
     organisation = Organisation.objects.filter(memberships__person=annelies).first()
     proposal = Proposal.objects.filter(need=need).first()
+    # A suggestion waiting for review: Annelies sees it as hers, staff on the review page.
+    from sources import services as source_services
+
+    suggestion = source_services.source_suggest(
+        suggester=annelies.user,
+        data={"title": "Handboek buurtmaaltijden", "kind": "manual", "url": "https://example.org"},
+    )
     return {
+        "suggestion": suggestion.ref,
         "initiative": Initiative.objects.first().ref,
         "organisation": organisation.ref,
         "person": karim.ref,
@@ -183,6 +193,13 @@ def _walk(values: dict) -> dict[str, list[str]]:
         "account_change_password": ["/accounts/password/change/"],
         "account_reset_password": ["/accounts/password/reset/"],
         "mfa_index": ["/accounts/2fa/"],
+        "sources:list": ["/kennisbronnen/", "/kennisbronnen/?q=mentor&theme=mentoring"],
+        "sources:detail": [
+            "/kennisbronnen/inburgeren-met-een-mentor-2008/",
+            f"/kennisbronnen/{values['suggestion']}/",
+        ],
+        "sources:suggest": ["/kennisbronnen/suggest/"],
+        "sources:review": ["/kennisbronnen/review/"],
     }
     return pages
 
@@ -201,6 +218,7 @@ def test_every_page_is_walked_or_skipped_for_a_reason():
                     "message",
                     "proposal",
                     "topic_slug",
+                    "suggestion",
                 ),
                 "x",
             )
@@ -263,6 +281,7 @@ def test_every_page_in_dutch_shows_no_english(page, live_server):
         "/people/",
         "/organisations/",
         "/funds/",
+        "/kennisbronnen/",
         "/accounts/login/",
         "/accounts/signup/",
         "/accounts/password/reset/",
@@ -277,7 +296,12 @@ def test_every_page_in_dutch_shows_no_english(page, live_server):
                 check(url, email.split("@")[0])
         if email.startswith("beheer"):
             # Django's admin: only the policy is checked here, its words are Django's.
-            for url in ("/admin/", "/admin/network/person/", "/admin/network/import/"):
+            for url in (
+                "/admin/",
+                "/admin/network/person/",
+                "/admin/network/import/",
+                "/admin/sources/source/",
+            ):
                 check(url, "beheer-admin")
         page.context.clear_cookies()
     assert found == [], "English on Dutch pages:\n" + "\n".join(found)

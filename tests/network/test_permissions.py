@@ -682,3 +682,33 @@ def test_removing_someone_who_is_not_a_member_is_not_found(world):
     for_hidden = world.client("admin").post(f"{base}/{hidden.ref}/remove/")
     for_unknown = world.client("admin").post(f"{base}/p-nobody-has-this-ref/remove/")
     assert for_hidden.status_code == for_unknown.status_code == 404
+
+
+# The one visibility rule, two paths ------------------------------------------------------
+# `person_visibility_q` filters lists in SQL; `can_view_person` answers for one loaded
+# profile without a query. Every actor and every visibility goes through both, so the two
+# cannot drift apart.
+
+
+@pytest.mark.parametrize("visibility", [v for v, _ in Person.Visibility.choices])
+@pytest.mark.parametrize("actor", ["anonymous", "stranger", "owner", "staff"])
+def test_the_visibility_rule_answers_the_same_in_sql_and_in_python(actor, visibility):
+    from django.contrib.auth.models import AnonymousUser
+
+    from network.permissions import can_view_person, person_visibility_q
+
+    owner = UserFactory()
+    person = PersonFactory(user=owner, visibility=visibility)
+    PersonFactory(visibility=visibility)  # someone else's profile alongside
+    user = {
+        "anonymous": AnonymousUser(),
+        "stranger": UserFactory(),
+        "owner": owner,
+        "staff": UserFactory(is_staff=True),
+    }[actor]
+    in_sql = Person.objects.filter(person_visibility_q(user), pk=person.pk).exists()
+    assert can_view_person(user, person) == in_sql
+    # And what each answer means for a user: only the owner and staff see a private profile.
+    expected = visibility == Person.Visibility.PUBLIC or actor in ("owner", "staff")
+    expected = expected or (visibility == Person.Visibility.MEMBERS and actor != "anonymous")
+    assert in_sql == expected

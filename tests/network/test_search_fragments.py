@@ -275,3 +275,29 @@ def test_renaming_a_theme_or_a_place_in_the_admin_shows_at_once(scene):
     assert "Zwemmen &amp; spelen" in _results(body) and "Zwemmen &amp; spelen" in _filters(body)
     assert "Amersfoort-Zwembad" in _results(body) and "Amersfoort-Zwembad" in _filters(body)
     assert "Zwemmen &amp; spelen" in _body(reader, path, **HTMX)
+
+
+def test_a_section_that_depends_on_the_viewer_is_never_cached(scene, monkeypatch):
+    # The apps' sections after the results (network.sections) are given the viewer: they
+    # are rendered per request, after the shared fragment, never kept in it.
+    from types import SimpleNamespace
+
+    from network import sections
+
+    def for_the_viewer(filters, viewer):
+        name = getattr(viewer, "name", "") or "nobody"
+        source = SimpleNamespace(ref="bron-test", title=f"Only for {name}")
+        return sections.PageSection(
+            template="sources/_linked_section.html",
+            context={"links": [SimpleNamespace(source=source, relation="comes_from")]},
+        )
+
+    monkeypatch.setitem(sections._providers, "knowledge_bank", [for_the_viewer])
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, name="Sam Staf"))
+    anonymous = Client()
+    path = "/initiatives/?q=zwemles"
+    for headers in ({}, HTMX):
+        assert "Only for Sam Staf" in _body(staff, path, **headers)  # fills the cache
+        body = _body(anonymous, path, **headers)
+        assert "Only for nobody" in body and "Sam Staf" not in body

@@ -30,6 +30,7 @@ from tests.factories import (
     member_user,
 )
 from tests.matching.factories import NeedFactory
+from tests.sources.factories import SourceFactory
 
 SECURITY_MD = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 ACTORS = ["anonymous", "signed in", "member", "org admin", "staff"]
@@ -92,6 +93,8 @@ def world(db):
         attachments=[SimpleUploadedFile("foto.png", PNG, content_type="image/png")],
     )
     attachment = sent.message.attachments.get()
+    source = SourceFactory(title="Handreiking Interetnische Contacten")
+    suggestion = SourceFactory(title="Voorstel van Mila", status="pending", suggested_by=member)
     values = {
         "organisation": organisation.ref,
         "initiative": initiative.ref,
@@ -101,6 +104,8 @@ def world(db):
         "need": need.ref,
         "conversation": conversation.pk,
         "attachment": attachment.pk,
+        "source": source.ref,
+        "suggestion": suggestion.ref,
     }
     users = {
         "anonymous": None,
