@@ -3,6 +3,7 @@ from __future__ import annotations
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -95,3 +96,14 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That password is not right."))
         return password
+
+
+class LanguageForm(forms.Form):
+    """The person's interface language on the account page; also the language of mail."""
+
+    language = forms.ChoiceField(
+        label=_("Language of Bruggen and its mail"),
+        choices=[("", _("Follow my browser")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Pages and mail from Bruggen come in this language."),
+    )

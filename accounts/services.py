@@ -27,6 +27,15 @@ TOKEN_PREFIX = "brg_"  # noqa: S105 - a public marker, not a secret
 TOKEN_MAX_PER_USER = 20
 
 
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """Save the person's interface language ("" follows the switch and the browser)."""
+    user.language = language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["language"])
+    return user
+
+
 def api_token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -197,6 +206,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
             "is_staff": user.is_staff,
+            "language": user.language,
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}

@@ -4,24 +4,28 @@ import json
 
 from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from accounts import selectors, services
-from accounts.forms import AccountDeleteForm, ApiTokenForm
+from accounts.forms import AccountDeleteForm, ApiTokenForm, LanguageForm
+from accounts.i18n import supported
 
 
 def _profile_context(request: HttpRequest, **extra) -> dict:
     return {
         "tokens": selectors.api_token_list(user=request.user),
         "token_form": ApiTokenForm(),
+        "language_form": LanguageForm(initial={"language": request.user.language}),
         "mfa_types": set(
             Authenticator.objects.filter(user=request.user).values_list("type", flat=True)
         ),
@@ -100,3 +104,46 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             return redirect("home")
         return render(request, "accounts/delete.html", {"form": form}, status=400)
     return render(request, "accounts/delete.html", {"form": AccountDeleteForm(user=user)})
+
+
+@login_required
+@require_POST
+def language_save(request: HttpRequest) -> HttpResponse:
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "accounts/profile.html",
+            _profile_context(request, language_form=form),
+            status=400,
+        )
+    language = form.cleaned_data["language"]
+    services.user_language_set(user=request.user, language=language)
+    response = redirect("accounts:profile")
+    if language:
+        translation.activate(language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    messages.success(request, _("Your language is saved."))
+    return response
+
+
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The switch in the header (URL name `set_language`): Django's set_language sets the
+    cookie; for a signed-in person the choice also becomes their setting, so pages and
+    mail follow it on every device."""
+    response = set_language(request)
+    language = supported(request.POST.get("language")) if request.method == "POST" else None
+    if language and request.user.is_authenticated and request.user.language != language:
+        services.user_language_set(user=request.user, language=language)
+    return response

@@ -106,6 +106,7 @@ api.add_router("/", "network.api.router")
 api.add_router("/", "matching.api.router")
 api.add_router("/", "messaging.api.router")
 api.add_router("/", "sources.api.router")
+api.add_router("/", "stories.api.router")
 
 
 HEALTH_EXAMPLE = {

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.i18n import set_language
 
 from accounts.admin import admin_site_secure
+from accounts.views import language_switch
 from config.api import api
 from config.api import not_found as api_not_found
 from home import views as home_views
@@ -15,11 +15,13 @@ admin_site_secure(admin.site)
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("start/", include("home.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("", include("network.urls")),
     path("", include("matching.urls")),
     path("", include("messaging.urls")),
     path("", include("sources.urls")),
+    path("", include("outreach.urls")),
+    path("", include("stories.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

@@ -16,6 +16,7 @@ from matching import selectors as matching_selectors
 from messaging import selectors as messaging_selectors
 from network import selectors as network_selectors
 from network.models import Person
+from stories import selectors as story_selectors
 
 ITEMS = 5
 # Roles whose people answer needs (a partner need is answered by an organisation).
@@ -31,6 +32,8 @@ class Home:
     unread_conversations: list = field(default_factory=list)
     unread_total: int = 0
     invitations: list = field(default_factory=list)
+    stories: list = field(default_factory=list)
+    stories_to_review: int = 0
     memberships: list = field(default_factory=list)
     fitting_needs: list = field(default_factory=list)
     initiatives: list = field(default_factory=list)
@@ -51,6 +54,8 @@ class Home:
             + len(self.needs_with_new_proposals)
             + len(self.unread_conversations)
             + len(self.invitations)
+            + len(self.stories)
+            + (1 if self.stories_to_review else 0)
         )
 
     @property
@@ -80,6 +85,8 @@ def home_for(user: User) -> Home:
     home.requests = list(matching_selectors.requests_for(user)[:ITEMS])
     home.needs = list(matching_selectors.needs_of_member(user)[:ITEMS])
     home.invitations = list(network_selectors.invitations_open_for(user)[:ITEMS])
+    home.stories = list(story_selectors.stories_open_for(user).prefetch_related(None)[:ITEMS])
+    home.stories_to_review = story_selectors.stories_to_review(user).count()
     if person is not None:
         roles, themes, municipalities = _profile(person)
         home.helps = bool(roles & HELPER_ROLES)

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -78,17 +78,55 @@ def _pairs(through, left: str, right: str, **filters) -> dict[int, set]:
     return grouped
 
 
+# Apps above matching add to a candidate's track record: stories counts an approved
+# close-out story as its author's and their organisation's record on that initiative
+# (docs/stories.md). A source answers (person id, initiative id) and (organisation id,
+# initiative id) pairs, for the given ids (None: everyone); it registers from its
+# AppConfig.ready().
+TrackRecordLinks = tuple[Iterable[tuple[int, int]], Iterable[tuple[int, int]]]
+TrackRecordSource = Callable[..., TrackRecordLinks]
+_track_record_sources: list[TrackRecordSource] = []
+
+
+def track_record_source_register(source: TrackRecordSource) -> None:
+    if source not in _track_record_sources:
+        _track_record_sources.append(source)
+
+
+def _track_record_links(
+    person_ids: list[int] | None, organisation_ids: list[int] | None
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """initiative id → the people, and the organisations, who have it on their record
+    through a registered source."""
+    people: dict[int, set[int]] = defaultdict(set)
+    organisations: dict[int, set[int]] = defaultdict(set)
+    for source in _track_record_sources:
+        person_pairs, organisation_pairs = source(
+            person_ids=person_ids, organisation_ids=organisation_ids
+        )
+        for person_id, initiative_id in person_pairs:
+            people[initiative_id].add(person_id)
+        for organisation_id, initiative_id in organisation_pairs:
+            organisations[initiative_id].add(organisation_id)
+    return people, organisations
+
+
 def _track_records(
     *, person_ids: list[int] | None = None, organisation_ids: list[int] | None = None
 ) -> tuple[dict[int, list[TrackRecordItem]], dict[int, list[TrackRecordItem]]]:
-    """Initiatives per leader (person) and per organisation (lead or partner); all of them,
-    or only those of the given people or organisations (refreshing one candidate)."""
+    """Initiatives per leader (person) and per organisation (lead or partner), plus those a
+    registered source links them to; all of them, or only those of the given people or
+    organisations (refreshing one candidate)."""
+    linked_people, linked_organisations = _track_record_links(person_ids, organisation_ids)
+    linked = set(linked_people) | set(linked_organisations)
     initiatives = Initiative.objects.all()
     if person_ids is not None:
-        initiatives = initiatives.filter(leader_id__in=person_ids)
+        initiatives = initiatives.filter(Q(leader_id__in=person_ids) | Q(pk__in=linked))
     if organisation_ids is not None:
         initiatives = initiatives.filter(
-            Q(organisation_id__in=organisation_ids) | Q(partners__in=organisation_ids)
+            Q(organisation_id__in=organisation_ids)
+            | Q(partners__in=organisation_ids)
+            | Q(pk__in=linked)
         ).distinct()
     scope = (
         None
@@ -133,6 +171,12 @@ def _track_records(
             by_organisation[organisation_id].append(item)
         for partner_id in partners.get(pk, ()):
             by_organisation[partner_id].append(item)
+        for person_id in linked_people.get(pk, ()):
+            if person_id != leader_id:
+                by_person[person_id].append(item)
+        for linked_id in linked_organisations.get(pk, ()):
+            if linked_id != organisation_id and linked_id not in partners.get(pk, ()):
+                by_organisation[linked_id].append(item)
     return by_person, by_organisation
 
 

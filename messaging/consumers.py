@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from accounts.i18n import supported
 from messaging import limits, selectors, services
 from messaging.formatting import message_html
 from messaging.realtime import abroadcast, person_group
@@ -185,8 +186,12 @@ def _within_person_limit(kind: str, person: Person, service: Callable, kwargs: d
 
 
 def _socket_language(scope: dict[str, Any]) -> str:
-    """The language the socket's pages are in: LocaleMiddleware's choice for the same
+    """The language the socket's pages are in: the signed-in person's setting (as
+    accounts.middleware decides for pages), else LocaleMiddleware's choice for the same
     cookie and Accept-Language header."""
+    chosen = supported(getattr(scope.get("user"), "language", None))
+    if chosen:
+        return chosen
     request = HttpRequest()
     request.COOKIES = scope.get("cookies") or {}
     for name, value in scope.get("headers") or []:

@@ -21,8 +21,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from accounts.i18n import in_language_of
 from messaging.models import Message, MessagingSettings, Participant
 from network.models import Person
 
@@ -104,7 +105,7 @@ def _send(mail: UnreadMail, *, digest: bool) -> None:
         "unsubscribe_url": unsubscribe_url(person),
         "settings_url": base + reverse("messaging:settings"),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with in_language_of(person):
         subject = render_to_string("messaging/email/unread_subject.txt", context).strip()
         body = render_to_string("messaging/email/unread.txt", context)
     message = EmailMessage(

@@ -13,6 +13,7 @@ from network.models import (
     Language,
     Membership,
     Municipality,
+    Obstacle,
     Organisation,
     Person,
     RetiredRef,
@@ -132,7 +133,7 @@ class VocabularyAdmin(admin.ModelAdmin):
 
 
 class TaxonomyAdmin(VocabularyAdmin):
-    list_display = ["slug", "name_nl", "name_en", "position"]
+    list_display = ["slug", "name_nl", "name_en", "name_ar", "name_tr", "position"]
     ordering = ["position"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -140,7 +141,7 @@ class TaxonomyAdmin(VocabularyAdmin):
         return False
 
 
-for model in (Theme, TargetGroup, SuccessFactor, Role, Language):
+for model in (Theme, TargetGroup, SuccessFactor, Obstacle, Role, Language):
     admin.site.register(model, TaxonomyAdmin)
 
 

@@ -69,6 +69,11 @@ class Bar:
     label_y: int
     bar_y: int
 
+    @property
+    def rtl_x(self) -> float:
+        """Where the bar starts in a right-to-left chart: it grows from the right edge."""
+        return round(BAR_SPACE - self.width, 2)
+
 
 @dataclass(frozen=True)
 class BarChart:

@@ -28,6 +28,8 @@ class Taxonomy(models.Model):
     slug = models.SlugField(primary_key=True, max_length=40)
     name_nl = models.CharField(max_length=100)
     name_en = models.CharField(max_length=100)
+    name_ar = models.CharField(max_length=100, blank=True, default="")
+    name_tr = models.CharField(max_length=100, blank=True, default="")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -39,7 +41,16 @@ class Taxonomy(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        """The one rule for a taxonomy label (docs/languages.md): the name in `language`
+        (default: the active language); an empty Arabic or Turkish name falls back to
+        English, any other language to Dutch."""
+        code = (language or get_language() or "nl").split("-")[0]
+        if code in ("ar", "tr"):
+            return getattr(self, f"name_{code}") or self.name_en
+        return self.name_en if code == "en" else self.name_nl
 
 
 class Theme(Taxonomy):
@@ -61,6 +72,15 @@ class SuccessFactor(Taxonomy):
     class Meta(Taxonomy.Meta):
         verbose_name = _("success factor")
         verbose_name_plural = _("success factors")
+
+
+class Obstacle(Taxonomy):
+    """What stood in a project's way, as the brochure names it (network.taxonomies.OBSTACLES);
+    reported in close-out stories (docs/stories.md)."""
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("obstacle")
+        verbose_name_plural = _("obstacles")
 
 
 class Role(Taxonomy):

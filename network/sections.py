@@ -1,7 +1,7 @@
 """Sections that apps above `network` add to its pages (docs/development.md, "Who may import
-whom"): the knowledge bank's search page and the initiative and organisation pages show what
-those apps keep about them (the sources library shows its sources) without `network`
-importing them. An app registers a provider from its AppConfig.ready(); the page's view asks
+whom"): the knowledge bank's search page, "De kennisbank in cijfers" and the initiative and
+organisation pages show what those apps keep about them (the sources library shows its
+sources; stories add what people report) without `network` importing them. An app registers a provider from its AppConfig.ready(); the page's view asks
 for the sections and the template includes each one's template with its context.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-PAGES = ("knowledge_bank", "initiative", "organisation")
+PAGES = ("knowledge_bank", "overview", "initiative", "organisation")
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,9 @@ class PageSection:
     context: Mapping[str, Any] = field(default_factory=dict)
 
 
-# (subject, viewer) -> a section or None. The subject is the page's record, or for the
-# knowledge bank its `network.selectors.InitiativeFilters`.
+# (subject, viewer) -> a section or None. The subject is the page's record; for the
+# knowledge bank its `network.selectors.InitiativeFilters`; for the overview the request's
+# query parameters (a QueryDict).
 SectionProvider = Callable[[Any, Any], PageSection | None]
 
 _providers: dict[str, list[SectionProvider]] = {page: [] for page in PAGES}

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Turkish names hold the dotless i (U+0131) on purpose
 """The vocabularies of docs/contracts.md §2 and the municipalities of the province of Utrecht.
 
 The slugs are a public contract: add, never rename or remove. Migration 0002 loads these
@@ -64,6 +65,30 @@ SUCCESS_FACTORS = [
     ("own_language", "In de eigen taal", "In people's own language"),
 ]
 
+# The obstacles the province's brochure names (its project stories and "Tot slot"): what
+# close-out stories report next to the success factors (docs/stories.md).
+OBSTACLES = [
+    ("funding", "Te weinig geld", "Not enough funding"),
+    ("workload", "Veel werk voor weinig mensen", "A lot of work for few people"),
+    ("hard_to_reach", "Doelgroep moeilijk te bereiken", "Target group hard to reach"),
+    ("trust", "Vertrouwen winnen kost tijd", "Winning trust takes time"),
+    ("resistance", "Weerstand bij (autochtone) bewoners", "Resistance among (native) residents"),
+    (
+        "language_barrier",
+        "Taal: mensen verstaan elkaar niet",
+        "Language: people do not understand each other",
+    ),
+    ("slow_results", "Resultaten komen langzaam", "Results come slowly"),
+    ("hard_to_measure", "Effect moeilijk te meten", "Effect hard to measure"),
+    (
+        "network_upkeep",
+        "Netwerk bijhouden kost veel tijd",
+        "Keeping the network up takes much time",
+    ),
+    ("volunteer_training", "Vrijwilligers niet genoeg getraind", "Volunteers not trained enough"),
+    ("lasting_contact", "Contacten blijven niet duren", "Contacts do not last"),
+]
+
 ROLES = [
     ("volunteer", "Vrijwilliger", "Volunteer"),
     ("key_figure", "Sleutelfiguur", "Key figure"),
@@ -105,6 +130,123 @@ LANGUAGES = [
     ("bs", "Bosnisch", "Bosnian"),
     ("ber", "Berbertalen (overig)", "Berber languages (other)"),
 ]
+
+# Arabic and Turkish names, by slug (docs/languages.md). The tuples above keep their
+# (slug, Dutch, English) shape, which other code unpacks; a slug missing here falls back
+# to English (Taxonomy.label).
+NAMES_AR_TR: dict[str, dict[str, tuple[str, str]]] = {
+    "Theme": {
+        "dialogue": ("الحوار والنقاش", "Diyalog ve tartışma"),
+        "food": ("الطبخ والطعام", "Yemek pişirme ve yemek"),
+        "sport": ("الرياضة والحركة", "Spor ve hareket"),
+        "art_culture": ("الفن والثقافة", "Sanat ve kültür"),
+        "language": ("اللغة", "Dil"),
+        "education": ("التعليم والمدرسة", "Eğitim ve okul"),
+        "parents": ("مشاركة الأهل", "Veli katılımı"),
+        "work": ("العمل والدخل", "İş ve gelir"),
+        "emancipation": ("التمكين والمساواة", "Eşitlik ve güçlenme"),
+        "youth_work": ("العمل الشبابي", "Gençlik çalışması"),
+        "health_care": ("الرعاية والرفاه", "Bakım ve refah"),
+        "neighbourhood": ("الحي واللقاء", "Mahalle ve buluşma"),
+        "festival": ("المهرجانات والفعاليات", "Festivaller ve etkinlikler"),
+        "volunteering": ("العمل التطوعي", "Gönüllülük"),
+        "mentoring": ("الرفقة والإرشاد", "Arkadaşlık ve mentorluk"),
+        "faith": ("الدين والمعتقد", "İnanç ve dünya görüşü"),
+    },
+    "TargetGroup": {
+        "moroccan": ("الهولنديون من أصل مغربي", "Faslı Hollandalılar"),
+        "turkish": ("الهولنديون من أصل تركي", "Türk kökenli Hollandalılar"),
+        "somali": ("الهولنديون من أصل صومالي", "Somalili Hollandalılar"),
+        "antillean": ("الهولنديون من أصل أنتيلي", "Antilli Hollandalılar"),
+        "surinamese": ("الهولنديون من أصل سورينامي", "Surinamlı Hollandalılar"),
+        "refugees": ("اللاجئون وحاملو الإقامة", "Mülteciler ve oturum izni sahipleri"),
+        "newcomers": ("القادمون الجدد", "Yeni gelenler"),
+        "native_dutch": ("الهولنديون الأصليون", "Yerli Hollandalılar"),
+        "youth": ("الشباب", "Gençler"),
+        "children": ("الأطفال", "Çocuklar"),
+        "girls_women": ("الفتيات والنساء", "Kızlar ve kadınlar"),
+        "parents": ("الآباء والأمهات", "Ebeveynler"),
+        "elderly": ("كبار السن", "Yaşlılar"),
+        "residents": ("جميع سكان الحي", "Tüm mahalle sakinleri"),
+        "isolated": ("الأشخاص في عزلة اجتماعية", "Sosyal olarak yalnız kalmış kişiler"),
+    },
+    "Obstacle": {
+        "funding": ("تمويل غير كافٍ", "Yetersiz para"),
+        "workload": ("عمل كثير لعدد قليل من الناس", "Az kişiye çok iş"),
+        "hard_to_reach": ("يصعب الوصول إلى الفئة المستهدفة", "Hedef gruba ulaşmak zor"),
+        "trust": ("كسب الثقة يستغرق وقتًا", "Güven kazanmak zaman alır"),
+        "resistance": ("مقاومة من بعض السكان", "Bazı sakinlerin direnci"),
+        "language_barrier": ("اللغة: الناس لا يفهمون بعضهم", "Dil: insanlar birbirini anlamıyor"),
+        "slow_results": ("النتائج تأتي ببطء", "Sonuçlar yavaş geliyor"),
+        "hard_to_measure": ("يصعب قياس الأثر", "Etkiyi ölçmek zor"),
+        "network_upkeep": ("الحفاظ على الشبكة يستغرق وقتًا طويلًا", "Ağı sürdürmek çok zaman alır"),
+        "volunteer_training": (
+            "المتطوعون غير مدرَّبين بما يكفي",
+            "Gönüllüler yeterince eğitimli değil",
+        ),
+        "lasting_contact": ("العلاقات لا تدوم", "İlişkiler kalıcı olmuyor"),
+    },
+    "SuccessFactor": {
+        "subsidy": ("التمويل", "Finansman"),
+        "network": ("الشبكة", "Ağ"),
+        "partners": ("شركاء التعاون", "İş birliği ortakları"),
+        "agreements": ("اتفاقات واضحة", "Açık anlaşmalar"),
+        "staff_competences": ("كفاءات العاملين", "Çalışanların yetkinlikleri"),
+        "target_group_knowledge": ("معرفة الفئة المستهدفة", "Hedef grubu tanımak"),
+        "recruitment": ("الاستقطاب", "İşe alım ve kazanma"),
+        "start_small": ("البدء صغيراً", "Küçük başlamak"),
+        "local_outreach": ("الوصول المحلي", "Yerel erişim"),
+        "time_and_energy": ("الوقت والجهد", "Zaman ve enerji"),
+        "volunteers": ("المتطوعون", "Gönüllüler"),
+        "neighbourhood_based": ("العمل على مستوى الحي", "Mahalle odaklı çalışma"),
+        "low_threshold": ("سهولة الوصول", "Kolay erişilebilirlik"),
+        "proactive": ("الوصول الاستباقي", "Proaktif ulaşma"),
+        "role_models": ("القدوات", "Rol modelleri"),
+        "shared_interest": ("المصلحة المشتركة", "Ortak çıkar"),
+        "activities_fit": ("أنشطة مناسبة", "Uygun etkinlikler"),
+        "own_language": ("باللغة الأم", "Kişinin kendi dilinde"),
+    },
+    "Role": {
+        "volunteer": ("متطوع", "Gönüllü"),
+        "key_figure": ("شخصية محورية", "Kilit kişi"),
+        "mentor": ("مرشد", "Mentor"),
+        "project_leader": ("قائد مشروع", "Proje yürütücüsü"),
+    },
+    "Language": {
+        "nl": ("الهولندية", "Felemenkçe"),
+        "en": ("الإنجليزية", "İngilizce"),
+        "ar": ("العربية", "Arapça"),
+        "tr": ("التركية", "Türkçe"),
+        "so": ("الصومالية", "Somalice"),
+        "zgh": ("الأمازيغية (البربرية)", "Tamazight (Berberice)"),
+        "pap": ("البابيامنتو", "Papiamento"),
+        "srn": ("السرانان تونغو", "Sranan Tongo"),
+        "fa": ("الفارسية (فارسي، دري)", "Farsça (Farsi, Dari)"),
+        "ps": ("البشتو", "Peştuca"),
+        "ti": ("التغرينية", "Tigrinya"),
+        "am": ("الأمهرية", "Amharca"),
+        "uk": ("الأوكرانية", "Ukraynaca"),
+        "ru": ("الروسية", "Rusça"),
+        "pl": ("البولندية", "Lehçe"),
+        "ro": ("الرومانية", "Romence"),
+        "bg": ("البلغارية", "Bulgarca"),
+        "fr": ("الفرنسية", "Fransızca"),
+        "de": ("الألمانية", "Almanca"),
+        "es": ("الإسبانية", "İspanyolca"),
+        "pt": ("البرتغالية", "Portekizce"),
+        "ku": ("الكردية", "Kürtçe"),
+        "hi": ("الهندية", "Hintçe"),
+        "ur": ("الأردية", "Urduca"),
+        "zh": ("الصينية", "Çince"),
+        "wo": ("الولوفية", "Volofça"),
+        "sw": ("السواحيلية", "Svahili"),
+        "it": ("الإيطالية", "İtalyanca"),
+        "hy": ("الأرمنية", "Ermenice"),
+        "sq": ("الألبانية", "Arnavutça"),
+        "bs": ("البوسنية", "Boşnakça"),
+        "ber": ("اللغات الأمازيغية (أخرى)", "Berberi dilleri (diğer)"),
+    },
+}
 
 # The 26 municipalities of the province of Utrecht with approximate centroids (lat, lon).
 MUNICIPALITIES = [
@@ -148,14 +290,24 @@ def taxonomy_sync(apps=None) -> None:
         ("Theme", THEMES),
         ("TargetGroup", TARGET_GROUPS),
         ("SuccessFactor", SUCCESS_FACTORS),
+        ("Obstacle", OBSTACLES),
         ("Role", ROLES),
         ("Language", LANGUAGES),
     ]:
-        model = get("network", model_name)
+        try:
+            model = get("network", model_name)
+        except LookupError:
+            # An early migration's state, before this vocabulary's model existed: the
+            # migration that adds the model loads it (network 0007 for Obstacle).
+            continue
+        # An earlier migration's model has no name_ar/name_tr yet: fill what it has.
+        has_more_names = any(f.name == "name_ar" for f in model._meta.get_fields())
         for position, (slug, name_nl, name_en) in enumerate(rows):
-            model.objects.update_or_create(
-                slug=slug, defaults={"name_nl": name_nl, "name_en": name_en, "position": position}
-            )
+            defaults = {"name_nl": name_nl, "name_en": name_en, "position": position}
+            if has_more_names:
+                name_ar, name_tr = NAMES_AR_TR[model_name].get(slug, (name_en, name_en))
+                defaults |= {"name_ar": name_ar, "name_tr": name_tr}
+            model.objects.update_or_create(slug=slug, defaults=defaults)
     municipality = get("network", "Municipality")
     for name, latitude, longitude in MUNICIPALITIES:
         municipality.objects.update_or_create(

@@ -131,7 +131,11 @@ def knowledge_bank_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "network/overview.html",
-        {"overview": overview, "charts": charts.overview_charts(overview=overview)},
+        {
+            "overview": overview,
+            "charts": charts.overview_charts(overview=overview),
+            "sections": page_sections(page="overview", subject=request.GET, viewer=request.user),
+        },
     )
 
 

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from config.api_docs import examples
 from network.api import Pagination, _viewer
 from sources import selectors
 
@@ -28,10 +29,6 @@ _LINK_EXAMPLE = {
     "ref": "taalmaatjes-zeist",
     "name": "Taalmaatjes Zeist",
 }
-
-
-def _json_example(example) -> dict:
-    return {"content": {"application/json": {"example": example}}}
 
 
 class SourceOut(Schema):
@@ -110,9 +107,9 @@ def _list_queryset(filters: SourceQuery):
     "/sources",
     response=list[SourceOut],
     auth=None,
-    openapi_extra={
-        "responses": {200: _json_example({"items": [_EXAMPLE], "count": 1})},
-    },
+    openapi_extra=examples(
+        response={"items": [_EXAMPLE], "count": 1}, query="?q=mentor&theme=mentoring"
+    ),
 )
 @paginate(Pagination)
 def source_list(request: HttpRequest, filters: Query[SourceQuery]):
@@ -127,12 +124,7 @@ def source_list(request: HttpRequest, filters: Query[SourceQuery]):
     "/sources/{ref}",
     response=SourceDetailOut,
     auth=None,
-    openapi_extra={
-        "responses": {
-            200: _json_example({**_EXAMPLE, "status": "approved", "links": [_LINK_EXAMPLE]}),
-            404: _json_example({"detail": "Not found."}),
-        },
-    },
+    openapi_extra=examples(response={**_EXAMPLE, "status": "approved", "links": [_LINK_EXAMPLE]}),
 )
 def source_detail(request: HttpRequest, ref: str):
     """One source with the initiatives and organisations it comes from or informed. A

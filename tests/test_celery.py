@@ -21,12 +21,14 @@ from matching import tasks as matching_tasks
 from messaging import notifications, services
 from messaging import tasks as messaging_tasks
 from messaging.models import Message, MessagingSettings
+from stories import tasks as stories_tasks
 from tests.messaging.conftest import IN_CI, person_with_account
 
 PERIODIC = [
     messaging_tasks.unread_emails_task,
     messaging_tasks.daily_digests_task,
     matching_tasks.proposals_housekeeping_task,
+    stories_tasks.stories_housekeeping_task,
 ]
 MAIL_TASKS = [messaging_tasks.unread_emails_task, messaging_tasks.daily_digests_task]
 
@@ -43,7 +45,9 @@ def test_producers_give_up_quickly_when_the_broker_is_down():
 
 def test_every_task_has_time_limits():
     ours = [
-        task for name, task in app.tasks.items() if name.split(".")[0] in ("matching", "messaging")
+        task
+        for name, task in app.tasks.items()
+        if name.split(".")[0] in ("matching", "messaging", "stories")
     ]
     assert len(ours) >= 6
     for task in ours:
@@ -166,6 +170,7 @@ def require_redis():
             matching_tasks.proposals_housekeeping_task,
             "matching.tasks.proposal_services",
         ),
+        (stories_tasks.stories_housekeeping_task, "stories.tasks.services"),
     ],
     ids=lambda value: getattr(value, "name", ""),
 )
@@ -182,6 +187,8 @@ def test_a_second_run_while_the_first_is_busy_skips(task, work, caplog):
     results = {}
     if work.endswith("proposal_services"):
         patcher = mock.patch(work, **{"proposals_expire.side_effect": slow_work})
+    elif work == "stories.tasks.services":
+        patcher = mock.patch(work, **{"stories_ask_for_ended_initiatives.side_effect": slow_work})
     else:
         patcher = mock.patch(work, side_effect=slow_work)
     with patcher:

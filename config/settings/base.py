@@ -10,7 +10,6 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from django.utils.translation import gettext_lazy as _
 
 from config.cache import redis_caches
 
@@ -45,6 +44,8 @@ INSTALLED_APPS = [
     "matching",
     "messaging",
     "sources",
+    "outreach",
+    "stories",
     "home",
 ]
 
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -182,12 +184,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.proposals_housekeeping_task",
         "schedule": 300.0,
     },
+    "stories-housekeeping": {
+        "task": "stories.tasks.stories_housekeeping_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "messaging-unread-emails": {"task": "messaging.tasks.unread_emails_task", "schedule": 60.0},
     "messaging-daily-digests": {
         "task": "messaging.tasks.daily_digests_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    "outreach-responder-details-forget": {
+        "task": "outreach.tasks.responder_details_forget_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# Key figures' reach (docs/outreach.md): responders' names and contacts are erased this
+# many days after the activity; the count stays.
+OUTREACH_KEEP_DETAILS_DAYS = env.int("BRUGGEN_OUTREACH_KEEP_DETAILS_DAYS", default=30)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -222,7 +236,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Bruggen"
 
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
+# Each language named in its own script: the switch shows these names, never translated
+# (docs/languages.md). Arabic is written right to left (Django's LANG_INFO says so).
+LANGUAGES = [("nl", "Nederlands"), ("en", "English"), ("ar", "العربية"), ("tr", "Türkçe")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True

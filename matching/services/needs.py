@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from config.after_commit import on_commit_safe
+from matching.events import need_closed
 from matching.models import Need
 from matching.permissions import can_manage_need, can_post_need
 from network.models import Organisation, Person, RetiredRef
@@ -85,9 +86,12 @@ def need_update(*, need: Need, actor, data: dict[str, Any]) -> Need:
 def need_close(*, need: Need, actor) -> Need:
     if not can_manage_need(actor, need):
         raise PermissionDenied(_("Only members of the organisation can close its needs."))
+    was_open = need.status == Need.Status.OPEN
     need.status = Need.Status.CLOSED
     need.save(update_fields=["status", "updated_at"])
     need.proposals.filter(status="proposed").delete()
+    if was_open:
+        need_closed(need.pk)
     return need
 
 

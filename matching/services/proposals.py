@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.i18n import by_language
 from config.after_commit import on_commit_safe
 from matching.engine import RankResult
+from matching.events import introduction_month_old
 from matching.index import index_rank, need_query
 from matching.models import Need, Proposal
 from matching.permissions import can_manage_need, is_candidate
@@ -270,6 +272,8 @@ def proposals_ask_feedback(*, now=None) -> int:
         proposal.feedback_asked_at = now
         proposal.save(update_fields=["feedback_asked_at", "updated_at"])
         on_commit_safe(lambda pk=proposal.pk: _notify(pk, "feedback"))
+        # The same step asks both sides for their close-out story (docs/stories.md).
+        introduction_month_old(proposal.pk)
     return len(due)
 
 
@@ -314,7 +318,8 @@ def _recipients(proposal: Proposal, event: str) -> list[str]:
 
 
 def _notify(proposal_id: int, event: str) -> None:
-    """Mail the people concerned; in Dutch, the platform's first language."""
+    """Mail the people concerned, each in the language they chose (accounts.i18n): one
+    mail per language."""
     proposal = Proposal.objects.select_related(
         "need", "need__organisation", "person", "person__user", "organisation"
     ).get(pk=proposal_id)
@@ -322,14 +327,15 @@ def _notify(proposal_id: int, event: str) -> None:
     if not recipients:
         return
     base = settings.BRUGGEN_BASE_URL.rstrip("/")
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "proposal": proposal,
-            "need": proposal.need,
-            "event": event,
-            "requests_url": base + reverse("matching:requests"),
-            "need_url": base + reverse("matching:need_detail", args=[proposal.need.ref]),
-        }
-        subject = render_to_string("matching/email/subject.txt", context).strip()
-        body = render_to_string("matching/email/proposal.txt", context)
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+    for language, addresses in by_language(recipients).items():
+        with translation.override(language):
+            context = {
+                "proposal": proposal,
+                "need": proposal.need,
+                "event": event,
+                "requests_url": base + reverse("matching:requests"),
+                "need_url": base + reverse("matching:need_detail", args=[proposal.need.ref]),
+            }
+            subject = render_to_string("matching/email/subject.txt", context).strip()
+            body = render_to_string("matching/email/proposal.txt", context)
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=addresses)

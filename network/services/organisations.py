@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.i18n import in_language_of
 from config.after_commit import on_commit_safe
 from network.events import profile_changed
 from network.models import Invitation, Membership, Organisation, Person
@@ -138,13 +139,13 @@ def _invitation_send(invitation: Invitation, token: str) -> None:
         "network:invitation_accept", args=[token]
     )
     context = {"invitation": invitation, "link": link, "days": INVITATION_VALID_DAYS}
-    send_mail(
-        subject=_("Invitation to join %(organisation)s on Bruggen")
-        % {"organisation": invitation.organisation.name},
-        message=render_to_string("network/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    # The invitee's language when they have an account already, otherwise Dutch.
+    with in_language_of(invitation.email):
+        subject = _("Invitation to join %(organisation)s on Bruggen") % {
+            "organisation": invitation.organisation.name
+        }
+        message = render_to_string("network/email/invitation.txt", context)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[invitation.email])
 
 
 def invitation_for_token(token: str) -> Invitation | None:

@@ -98,6 +98,7 @@
     meta.appendChild(state);
     var text = document.createElement("p");
     text.className = "bruggen-chat__body utrecht-paragraph";
+    text.dir = "auto";
     text.textContent = body;
     li.appendChild(meta);
     li.appendChild(text);

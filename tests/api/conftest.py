@@ -9,6 +9,7 @@ from accounts.services import api_token_create
 from matching.models import Need, Proposal
 from messaging import services as messaging_services
 from network.models import Membership, Person
+from stories.models import Story
 from tests.factories import (
     FundFactory,
     InitiativeFactory,
@@ -59,6 +60,15 @@ def world(db):
     messaging_services.message_send(
         conversation_id=conversation.pk, author=admin_person, body="Hoi!", client_id="w-1"
     )
+    # A close-out story asked of the admin about the need (docs/stories.md).
+    story = Story.objects.create(
+        person=admin_person,
+        subject=f"need:{need.pk}",
+        trigger=Story.Trigger.NEED_CLOSED,
+        need=need,
+        organisation=organisation,
+        title=need.title,
+    )
     return {
         "organisation": organisation,
         "member": member,
@@ -71,4 +81,5 @@ def world(db):
         "proposal": proposal,
         "fund": fund,
         "conversation": conversation,
+        "story": story,
     }

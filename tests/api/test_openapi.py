@@ -73,7 +73,7 @@ def _everything() -> str:
     token notes when it was last used)."""
     rows = []
     for model in apps.get_models():
-        if model._meta.app_label in {"network", "matching", "messaging"} or (
+        if model._meta.app_label in {"network", "matching", "messaging", "stories"} or (
             model._meta.label == "accounts.User"
         ):
             rows.append(serializers.serialize("json", model.objects.order_by("pk")))
@@ -90,6 +90,7 @@ def _concrete(path: str, world) -> str:
         },
         "proposal_id": world["proposal"].pk,
         "conversation_id": world["conversation"].pk,
+        "story_id": world["story"].pk,
     }
 
     def fill(match):

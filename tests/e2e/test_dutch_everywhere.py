@@ -1,8 +1,10 @@
-"""Every page, walked in a Dutch browser, shows no English string from the catalogue.
+"""Every page, walked in a Dutch browser, shows no English string from the catalogue; and
+the same walk in English, Arabic and Turkish (docs/languages.md).
 
 The English side of each catalogue entry whose Dutch differs is a string that must never
 be visible on a Dutch page: if it is, a template or view forgot to translate it, or the
-catalogue lacks it. The walk covers every page of the apps (a second test checks that no
+catalogue lacks it. The same holds for the Arabic and Turkish catalogues; every page also
+says its language in <html lang> and, in Arabic, dir="rtl". The walk covers every page of the apps (a second test checks that no
 named page is left out), as an anonymous visitor, as people with data (the demo network)
 and as staff.
 """
@@ -10,12 +12,15 @@ and as staff.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
-from tests.e2e.conftest import sign_in
+from outreach import services as outreach_services
+from stories.links import story_link_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,6 +31,7 @@ DEMO_PASSWORD = "bruggen-demo"
 # token from a mail, files and data. Each with the reason it is skipped.
 NOT_PAGES = {
     "set_language": "POST only: the language switch",
+    "accounts:language": "POST only: the language setting on the account page",
     "network:chart": "an SVG image, checked by tests/network for its geometry",
     "network:organisation_member_remove": "POST only",
     "network:organisation_leave": "POST only",
@@ -47,12 +53,19 @@ NOT_PAGES = {
     "home:start_draft": "POST only: the guided start keeps what is typed",
     "sources:approve": "POST only",
     "sources:reject": "POST only (a refused reason shows the review page, which is walked)",
+    "outreach:invitation_flyer": "a PDF download; tests/outreach reads its Dutch text",
+    "outreach:invitation_withdraw": "POST only",
 }
 
 
-def _english_strings() -> list[str]:
-    """English msgids whose Dutch differs: long enough to be unmistakably English."""
-    text = (ROOT / "locale" / "nl" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+LANGUAGES = {"nl": "nl-NL", "en": "en-GB", "ar": "ar", "tr": "tr-TR"}
+
+
+def _english_strings(language: str = "nl") -> list[str]:
+    """English msgids whose translation differs: long enough to be unmistakably English."""
+    if language == "en":
+        return []
+    text = (ROOT / "locale" / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     strings = []
     for block in text.split("\n\n"):
         msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
@@ -124,6 +137,14 @@ def _world():
         suggester=annelies.user,
         data={"title": "Handboek buurtmaaltijden", "kind": "manual", "url": "https://example.org"},
     )
+    invitation = outreach_services.invitation_create(
+        actor=Person.objects.get(user__email="hodan@demo.bruggen.nl").user,
+        initiative=Initiative.objects.get(ref="eet-mee"),
+        title="Koffieochtend",
+        starts_at=timezone.now() + timedelta(days=7),
+        place="De Bron",
+    )
+    story, review = _stories(need=need, asker=annelies, candidate=karim)
     return {
         "suggestion": suggestion.ref,
         "initiative": Initiative.objects.first().ref,
@@ -135,7 +156,38 @@ def _world():
         "message": conversation.messages.first().pk,
         "proposal": proposal.pk if proposal else None,
         "topic_slug": "food",
+        "invitation": invitation.pk,
+        "respond": outreach_services.invitation_link(invitation).split("/come/", 1)[1],
+        "story": story.pk,
+        "story_review": review.pk,
+        "story_token": story_link_token(story.pk),
     }
+
+
+def _stories(*, need, asker, candidate):
+    """A story asked of Annelies, and one Karim sent that waits for her review."""
+    from stories.models import Story
+
+    story = Story.objects.create(
+        person=asker,
+        subject=f"need:{need.pk}",
+        trigger=Story.Trigger.NEED_CLOSED,
+        need=need,
+        organisation=need.organisation,
+        title=need.title,
+    )
+    review = Story.objects.create(
+        person=candidate,
+        subject=f"need:{need.pk}",
+        trigger=Story.Trigger.NEED_CLOSED,
+        need=need,
+        organisation=need.organisation,
+        title=need.title,
+        status=Story.Status.SUBMITTED,
+        what_worked="Samen koken met de ouders.",
+        consent=True,
+    )
+    return story, review
 
 
 def _walk(values: dict) -> dict[str, list[str]]:
@@ -200,6 +252,17 @@ def _walk(values: dict) -> dict[str, list[str]]:
         ],
         "sources:suggest": ["/kennisbronnen/suggest/"],
         "sources:review": ["/kennisbronnen/review/"],
+        # Annelies leads Eet Mee!; the key figure's own pages are walked as Hodan below.
+        "outreach:initiative_reach": ["/initiatives/eet-mee/reach/"],
+        "outreach:invitation_list": [],
+        "outreach:invitation_create": [],
+        "outreach:invitation_detail": [],
+        "outreach:respond": [],
+        "stories:story_list": ["/stories/"],
+        "stories:review_queue": ["/stories/review/"],
+        "stories:story_detail": [f"/stories/{values['story']}/"],
+        "stories:story_review": [f"/stories/{values['story_review']}/review/"],
+        "stories:story_link": [f"/stories/link/{values['story_token']}/", "/stories/link/kapot/"],
     }
     return pages
 
@@ -219,6 +282,11 @@ def test_every_page_is_walked_or_skipped_for_a_reason():
                     "proposal",
                     "topic_slug",
                     "suggestion",
+                    "invitation",
+                    "respond",
+                    "story",
+                    "story_review",
+                    "story_token",
                 ),
                 "x",
             )
@@ -249,12 +317,30 @@ document.addEventListener('securitypolicyviolation', (event) => {
 """
 
 
-def test_every_page_in_dutch_shows_no_english(page, live_server):
+def _sign_in_any_language(page, email: str, password: str) -> None:
+    """The sign-in form by its fields' names: its labels are in the page's language."""
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_every_page_in_dutch_shows_no_english(browser, live_server, language):
     """...and breaks no rule of the Content-Security-Policy (docs/security.md): a page
-    that needs an inline script or a foreign host would show a violation here."""
+    that needs an inline script or a foreign host would show a violation here. Walked in
+    each language: every page carries that language and its direction."""
+    from network.taxonomies import taxonomy_sync
+
+    taxonomy_sync()
+    context = browser.new_context(base_url=live_server.url, locale=LANGUAGES[language])
+    context.set_default_timeout(15_000)
+    page = context.new_page()
     page.add_init_script(CSP_LISTENER)
-    english = _english_strings()
-    assert len(english) > 200
+    english = _english_strings(language)
+    assert language == "en" or len(english) > 200
+    direction = "rtl" if language == "ar" else "ltr"
     values = _world()
     pages = _walk(values)
     found: list[str] = []
@@ -268,6 +354,9 @@ def test_every_page_in_dutch_shows_no_english(page, live_server):
         found.extend(f"{who} {url}: CSP blocked {v}" for v in violations)
         if who == "beheer-admin":
             return
+        html = page.evaluate("[document.documentElement.lang, document.documentElement.dir]")
+        if html != [language, direction]:
+            found.append(f"{who} {url}: <html lang dir> is {html}, not {[language, direction]}")
         text = _visible_text(page)
         for string in english:
             if string in text:
@@ -288,7 +377,7 @@ def test_every_page_in_dutch_shows_no_english(page, live_server):
     ):
         check(url, "anonymous")
     for email in ("annelies@demo.bruggen.nl", "beheer@demo.bruggen.nl"):
-        sign_in(page, email, DEMO_PASSWORD)
+        _sign_in_any_language(page, email, DEMO_PASSWORD)
         for urls in pages.values():
             for url in urls:
                 if url.startswith(("/accounts/login/", "/accounts/signup/")):
@@ -304,4 +393,10 @@ def test_every_page_in_dutch_shows_no_english(page, live_server):
             ):
                 check(url, "beheer-admin")
         page.context.clear_cookies()
-    assert found == [], "English on Dutch pages:\n" + "\n".join(found)
+    _sign_in_any_language(page, "hodan@demo.bruggen.nl", DEMO_PASSWORD)
+    for url in ("/reach/", "/reach/new/", f"/reach/{values['invitation']}/"):
+        check(url, "hodan")
+    page.context.clear_cookies()
+    check(f"/come/{values['respond']}/", "anonymous")
+    context.close()
+    assert found == [], f"English on {language} pages:\n" + "\n".join(found)

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def _titles(response) -> list[str]:
     return re.findall(
-        r'<h2 class="utrecht-heading-3"><a class="utrecht-link" href="/initiatives/[^"]+/">([^<]+)</a>',
+        r'<h2 class="utrecht-heading-3"><a class="utrecht-link" href="/initiatives/[^"]+/">'
+        r"(?:<bdi>)?([^<]+)(?:</bdi>)?</a>",
         response.content.decode(),
     )
 

@@ -22,6 +22,7 @@ from django.test import Client
 from matching.models import Need
 from messaging import services as messaging_services
 from network.models import Membership, Person
+from stories.models import Story
 from tests.factories import (
     InitiativeFactory,
     OrganisationFactory,
@@ -95,6 +96,25 @@ def world(db):
     attachment = sent.message.attachments.get()
     source = SourceFactory(title="Handreiking Interetnische Contacten")
     suggestion = SourceFactory(title="Voorstel van Mila", status="pending", suggested_by=member)
+    # Close-out stories asked of the member: one to answer, one sent for review.
+    story = Story.objects.create(
+        person=member_person,
+        subject=f"need:{need.pk}",
+        trigger=Story.Trigger.NEED_CLOSED,
+        need=need,
+        organisation=organisation,
+        title=need.title,
+    )
+    story_sent = Story.objects.create(
+        person=member_person,
+        subject=f"initiative:{initiative.pk}",
+        trigger=Story.Trigger.INITIATIVE_ENDED,
+        initiative=initiative,
+        organisation=organisation,
+        title=initiative.title,
+        status=Story.Status.SUBMITTED,
+        what_worked="Samen koken.",
+    )
     values = {
         "organisation": organisation.ref,
         "initiative": initiative.ref,
@@ -106,6 +126,8 @@ def world(db):
         "attachment": attachment.pk,
         "source": source.ref,
         "suggestion": suggestion.ref,
+        "story": story.pk,
+        "story_sent": story_sent.pk,
     }
     users = {
         "anonymous": None,
