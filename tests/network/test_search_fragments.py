@@ -162,6 +162,11 @@ def test_languages_are_kept_apart(scene):
 # Every write that changes what the fragments show makes them stale ------------------------
 
 
+def _shows(title: str, html: str) -> bool:
+    """The title whole (`Zwemles 1`, not the start of `Zwemles 10`)."""
+    return re.search(re.escape(title) + r"(?!\w)", html) is not None
+
+
 def _seen(client: Client, path: str) -> tuple[str, str]:
     """The results as the page shows them and as htmx fetches them (both cached)."""
     return _results(_body(client, path)), _body(client, path, **HTMX)
@@ -185,16 +190,16 @@ def test_editing_an_initiative_shows_at_once_on_every_page(scene):
     first_page = "/initiatives/?q=zwemles&sort=recent"
     last_page = "/initiatives/?q=zwemles&sort=recent&page=2"
     oldest = Initiative.objects.filter(title__startswith="Zwemles").order_by("updated_at").first()
-    old_title = f"{oldest.title}</a>"
-    assert old_title in _seen(client, last_page)[1]
-    assert old_title not in _seen(client, first_page)[1]
+    old_title = oldest.title
+    assert _shows(old_title, _seen(client, last_page)[1])
+    assert not _shows(old_title, _seen(client, first_page)[1])
     initiative_services.initiative_update(
         initiative=oldest, actor=scene["admin"], data={"title": "Zwemles in zee"}
     )
     page, partial = _seen(client, first_page)
     assert "Zwemles in zee" in page and "Zwemles in zee" in partial
     page, partial = _seen(client, last_page)
-    assert old_title not in page and old_title not in partial
+    assert not _shows(old_title, page) and not _shows(old_title, partial)
 
 
 def test_deleting_an_initiative_shows_at_once(scene):
@@ -212,12 +217,12 @@ def test_hiding_an_initiative_from_a_filter_shows_at_once(scene):
     client = Client()
     initiative = Initiative.objects.get(title="Zwemles 1")
     path = "/initiatives/?status=running&q=zwemles"
-    assert "Zwemles 1</a>" in _seen(client, path)[1]
+    assert _shows("Zwemles 1", _seen(client, path)[1])
     initiative_services.initiative_update(
         initiative=initiative, actor=scene["admin"], data={"status": Initiative.Status.FINISHED}
     )
     page, partial = _seen(client, path)
-    assert "Zwemles 1</a>" not in page and "Zwemles 1</a>" not in partial
+    assert not _shows("Zwemles 1", page) and not _shows("Zwemles 1", partial)
 
 
 def test_an_import_shows_at_once(scene):
