@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from network.forms import vocabularies_forget
 from network.models import (
     Fund,
     Initiative,
@@ -109,7 +110,29 @@ class ServiceAdmin(admin.ModelAdmin):
             self.delete(record=record, actor=request.user)
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
+class VocabularyAdmin(admin.ModelAdmin):
+    """Taxonomies and municipalities: their names are in the knowledge bank's cached filter
+    form and results (network.search.fragments_cached), so a change makes them stale."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        self.changed()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        self.changed()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        self.changed()
+
+    @staticmethod
+    def changed() -> None:
+        vocabularies_forget()
+        search_results_changed()
+
+
+class TaxonomyAdmin(VocabularyAdmin):
     list_display = ["slug", "name_nl", "name_en", "name_ar", "name_tr", "position"]
     ordering = ["position"]
 
@@ -123,7 +146,7 @@ for model in (Theme, TargetGroup, SuccessFactor, Obstacle, Role, Language):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(VocabularyAdmin):
     list_display = ["name", "province", "latitude", "longitude"]
     search_fields = ["name"]
 

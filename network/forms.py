@@ -171,6 +171,12 @@ def _rows(model) -> list:
     return cached[1]
 
 
+def vocabularies_forget() -> None:
+    """Read the vocabularies again on next use (in this process; others within
+    VOCABULARY_CACHE_SECONDS): the admin calls it when one changes."""
+    _vocabularies.clear()
+
+
 def _choices(model):
     return [(row.pk, row.name) for row in _rows(model)]
 

@@ -4,6 +4,7 @@ paginated, htmx-aware directories and the submit-a-form-to-a-service round trip.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -11,9 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 
+from network.search import fragments_cached
+
 PER_PAGE = 20
+FILTERS_TEMPLATE = "includes/directory_filters.html"
+SECTIONS_TEMPLATE = "network/_page_sections.html"
 
 
 class NarrowSortPaginator(Paginator):
@@ -53,6 +59,67 @@ def directory_render(
     if request.htmx and not request.htmx.boosted:
         return render(request, partial, context)
     return render(request, template, context)
+
+
+@dataclass(frozen=True)
+class FragmentRequest:
+    """All of the request a shared fragment may read: its path (the filter form's "Clear
+    filters" link). No user, session or token, so nothing of one viewer can end up in HTML
+    that another is served."""
+
+    path: str
+
+
+def directory_render_shared(
+    request: HttpRequest,
+    *,
+    template: str,
+    partial: str,
+    form,
+    results,
+    sections: list | tuple = (),
+) -> HttpResponse:
+    """`directory_render` for a directory that every viewer sees alike (the knowledge bank:
+    initiatives are public). The filter form and the results partial are rendered without
+    the request and kept in the cache per path, query string, page and language for the
+    current search generation (network.search.fragments_cached); the results queryset is
+    evaluated only when a fragment is missing. The page around them (menu, messages,
+    tokens) and the apps' `sections` after the results (network.sections: they may depend
+    on the viewer) are rendered for each request as before."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query_string = query.urlencode()
+    page = request.GET.get("page")
+    only_results = bool(request.htmx and not request.htmx.boosted)
+    parts = {"results": (request.path, partial, query_string, page)}
+    if not only_results:
+        parts["filters"] = (request.path, FILTERS_TEMPLATE, query_string, bool(request.GET))
+
+    def render_fragments(names: list[str]) -> dict[str, str]:
+        context = {
+            "form": form,
+            "query_string": query_string,
+            "request": FragmentRequest(path=request.path),
+        }
+        html = {}
+        if "results" in names:
+            paginator = NarrowSortPaginator(results, PER_PAGE)
+            html["results"] = render_to_string(
+                partial, {**context, "page_obj": paginator.get_page(page)}
+            )
+        if "filters" in names:
+            html["filters"] = render_to_string(FILTERS_TEMPLATE, context)
+        return html
+
+    html = fragments_cached(parts, render_fragments)
+    results_html = html["results"] + render_to_string(
+        SECTIONS_TEMPLATE, {"sections": sections}, request
+    )
+    if only_results:
+        return HttpResponse(results_html)
+    return render(
+        request, template, {"filters_html": html["filters"], "results_html": results_html}
+    )
 
 
 def form_errors_add(form, error: ValidationError) -> None:

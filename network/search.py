@@ -23,6 +23,9 @@ the import, the generator, the admin).
   generation and the SQL that computes them. `search_results_changed` moves the
   generation on: `search_vectors_refresh` calls it, so every writer does, and so do the
   deletes, which refresh nothing.
+- Rendered fragments (`fragments_cached`). The knowledge bank page's filter form and results
+  list, rendered once per query string, page and language in a generation: the same
+  generation, so the same writes make them stale.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from config.after_commit import on_commit_safe
 from network.models import Initiative, Organisation, Person
@@ -410,6 +415,39 @@ def search_cached(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> 
     value = compute()
     cache.set(key, value, timeout=RESULT_TIMEOUT)
     return value
+
+
+# Rendered fragments: the knowledge bank's filter form and results list, as HTML.
+FRAGMENT_PREFIX = "search-html"
+
+
+def fragments_cached(
+    parts: dict[str, tuple], render: Callable[[list[str]], dict[str, str]]
+) -> dict[str, str]:
+    """Rendered HTML fragments by name, from the cache when rendered in the current search
+    generation with the same key parts, else `render(names missing)`. The caller puts in
+    `parts` everything the HTML depends on (the query string, the page, the path); the
+    active language is added here. Only for HTML that is the same for every viewer: the
+    fragments are rendered without the request, so no user, permission or token can be in
+    them. A write that changes search results moves the generation on
+    (`search_results_changed`), which makes every fragment stale at once."""
+    generation = _generation()
+    if generation is None:  # the cache is down: render, keep nothing
+        return render(list(parts))
+    language = get_language() or ""
+    keys = {
+        name: f"{FRAGMENT_PREFIX}:{generation}:{name}:"
+        + hashlib.sha256(repr((name, language, key_parts)).encode()).hexdigest()
+        for name, key_parts in parts.items()
+    }
+    found = cache.get_many(list(keys.values()))
+    html = {name: mark_safe(found[key]) for name, key in keys.items() if key in found}  # noqa: S308
+    missing = [name for name in parts if name not in html]
+    if missing:
+        fresh = render(missing)
+        cache.set_many({keys[name]: str(fresh[name]) for name in missing}, timeout=RESULT_TIMEOUT)
+        html.update(fresh)
+    return html
 
 
 # Planner statistics ------------------------------------------------------------------------

@@ -27,7 +27,12 @@ from network.forms import (
     PersonSearchForm,
 )
 from network.models import Membership, Person
-from network.pages import directory_render, form_errors_add, form_submit
+from network.pages import (
+    directory_render,
+    directory_render_shared,
+    form_errors_add,
+    form_submit,
+)
 from network.search import name_query_usable
 from network.sections import page_sections
 from network.services import initiatives as initiative_services
@@ -48,15 +53,14 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         success_factors=form.values("success_factor"),
         sort=request.GET.get("sort") or "relevance",
     )
-    return directory_render(
+    return directory_render_shared(
         request,
         template="network/initiative_list.html",
         partial="network/_initiative_results.html",
         form=form,
         results=selectors.initiative_search(filters),
-        extra={
-            "sections": page_sections(page="knowledge_bank", subject=filters, viewer=request.user)
-        },
+        # The apps' sections may depend on the viewer: rendered per request, never cached.
+        sections=page_sections(page="knowledge_bank", subject=filters, viewer=request.user),
     )
 
 

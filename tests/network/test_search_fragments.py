@@ -1,0 +1,308 @@
+"""The knowledge bank's rendered fragments (docs/network.md, Speed; network.search
+.fragments_cached): the filter form and the results list come from the cache exactly as
+they would be rendered, are the same for every viewer, and every write that changes what
+they show makes them stale at once."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+from django.utils.html import escape
+
+from network import search
+from network.models import Initiative, Membership, Municipality, Theme
+from network.services import initiatives as initiative_services
+from network.services import organisations as organisation_services
+from network.services.imports import network_import
+from tests.factories import InitiativeFactory, OrganisationFactory, UserFactory, member_user
+
+pytestmark = pytest.mark.django_db
+
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+HTMX = {"HTTP_HX_REQUEST": "true"}
+# What differs between two responses of the same page by design: the CSRF token in the
+# page's htmx headers and forms, and the CSP nonce.
+_PER_RESPONSE = re.compile(r'("X-CSRFToken": "|nonce="|csrfmiddlewaretoken" value=")[^"]*')
+
+
+def _body(client: Client, path: str, **headers) -> str:
+    response = client.get(path, **headers)
+    assert response.status_code == 200, path
+    return _PER_RESPONSE.sub(lambda m: m.group(1), response.content.decode())
+
+
+def _results(body: str) -> str:
+    start = body.index('<section id="results"')
+    return body[start : body.index("</section>", start)]
+
+
+def _filters(body: str) -> str:
+    start = body.index('<aside class="bruggen-directory__filters"')
+    return body[start : body.index("</aside>", start)]
+
+
+@pytest.fixture
+def scene():
+    organisation = OrganisationFactory(name="Stichting Water")
+    admin = member_user(organisation, role=Membership.Role.ADMIN, name="Anna Beheer")
+    themes = list(Theme.objects.values_list("slug", flat=True)[:3])
+    amersfoort = Municipality.objects.exclude(slug="utrecht").first()
+    for n in range(25):  # more than a page
+        InitiativeFactory(
+            title=f"Zwemles {n}",
+            organisation=organisation,
+            themes=[themes[n % 3]],
+            status=Initiative.Status.RUNNING if n % 2 else Initiative.Status.IDEA,
+            **({"municipality": amersfoort} if n % 5 == 0 else {}),
+        )
+    InitiativeFactory(title="Taalcafé voor nieuwkomers", themes=[themes[1]])
+    return {"organisation": organisation, "admin": admin, "themes": themes, "place": amersfoort}
+
+
+def _query_mix(scene) -> list[str]:
+    """Every kind of query of benchmarks/network_search.py's mix: words, a name, filters
+    alone and combined, a second page, the other sort, and bad values."""
+    first, second, third = scene["themes"]
+    place = scene["place"].slug
+    return [
+        "",
+        "q=zwemles",
+        "q=zwemles+water",
+        "q=Stichting+Water",
+        "q=taalcaf%C3%A9",
+        "q=zwemles&page=2",
+        "q=zwemles&sort=recent",
+        "q=zwemles&sort=recent&page=2",
+        f"theme={first}",
+        f"theme={first}&theme={second}",
+        f"q=zwemles&theme={third}&status=running",
+        f"municipality={place}",
+        f"municipality={place}&status=idea&theme={first}",
+        "status=running&page=2",
+        "page=2",
+        "page=abc",
+        "page=999",
+        "theme=no-such-theme",
+        "q=%00%01",
+        "q=niets+gevonden+xyz",
+        "q=zwemles&q=taal",
+    ]
+
+
+def test_the_cached_fragments_are_what_rendering_gives(scene):
+    # One rule, one place: the fast path (the cache) beside the normal one (rendering) gives
+    # the same page and the same htmx partial for every case of the query mix, on a miss
+    # and on a hit.
+    client = Client()
+    paths = [f"/initiatives/?{query}" for query in _query_mix(scene)]
+    with override_settings(CACHES=NO_CACHE):
+        assert search._generation() is None
+        rendered = {
+            (path, htmx): _body(client, path, **(HTMX if htmx else {}))
+            for path in paths
+            for htmx in (False, True)
+        }
+    cache.clear()
+    for (path, htmx), expected in rendered.items():
+        headers = HTMX if htmx else {}
+        assert _body(client, path, **headers) == expected, (path, htmx)  # miss, then kept
+        assert _body(client, path, **headers) == expected, (path, htmx)  # hit
+
+
+def test_a_hit_runs_no_search(scene, django_assert_max_num_queries):
+    client = Client()
+    client.get("/initiatives/?q=zwemles&page=2")
+    client.get("/initiatives/?q=zwemles&page=2", **HTMX)
+    # An anonymous reader's page: the session is not even read. Nothing of search runs.
+    with django_assert_max_num_queries(0):
+        assert "Zwemles" in _body(client, "/initiatives/?q=zwemles&page=2")
+        assert "Zwemles" in _body(client, "/initiatives/?q=zwemles&page=2", **HTMX)
+
+
+def test_every_viewer_gets_the_same_fragments_and_their_own_page(scene):
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True, name="Sam Staf"))
+    member = Client()
+    member.force_login(scene["admin"])
+    anonymous = Client()
+    path = "/initiatives/?q=zwemles"
+    # The staff member fills the cache; the others are served from it.
+    pages = {name: _body(c, path) for name, c in [("staff", staff), ("member", member)]}
+    pages["anonymous"] = _body(anonymous, path)
+    assert len({_results(body) for body in pages.values()}) == 1
+    assert len({_filters(body) for body in pages.values()}) == 1
+    # The page around them is each viewer's own.
+    assert "Sam Staf" in pages["staff"]
+    assert "Sam Staf" not in pages["anonymous"] + pages["member"]
+    assert "Anna Beheer" in pages["member"]
+    assert "Anna Beheer" not in pages["anonymous"]
+    # And the other way round: what a signed-in viewer is served was rendered for nobody.
+    cache.clear()
+    first = _body(anonymous, path)
+    assert _results(_body(staff, path)) == _results(first)
+
+
+def test_languages_are_kept_apart(scene):
+    client = Client()
+    theme = Theme.objects.get(slug=scene["themes"][0])
+    dutch_name, english_name = escape(theme.name_nl), escape(theme.name_en)
+    path = f"/initiatives/?theme={theme.slug}"
+    for _ in range(2):  # a miss, then a hit, in each language
+        dutch = _body(client, path, HTTP_ACCEPT_LANGUAGE="nl")
+        english = _body(client, path, HTTP_ACCEPT_LANGUAGE="en")
+        assert dutch_name in _results(dutch) and english_name not in _results(dutch)
+        assert english_name in _results(english) and dutch_name not in _results(english)
+        assert english_name in _filters(english)
+
+
+# Every write that changes what the fragments show makes them stale ------------------------
+
+
+def _shows(title: str, html: str) -> bool:
+    """The title whole (`Zwemles 1`, not the start of `Zwemles 10`)."""
+    return re.search(re.escape(title) + r"(?!\w)", html) is not None
+
+
+def _seen(client: Client, path: str) -> tuple[str, str]:
+    """The results as the page shows them and as htmx fetches them (both cached)."""
+    return _results(_body(client, path)), _body(client, path, **HTMX)
+
+
+def test_adding_an_initiative_shows_at_once(scene):
+    client = Client()
+    page, partial = _seen(client, "/initiatives/?q=zwemles")
+    assert "26 initiatives" not in page and "Zwemles voor vaders" not in partial
+    initiative_services.initiative_create(
+        organisation=scene["organisation"],
+        actor=scene["admin"],
+        data={"title": "Zwemles voor vaders", "themes": [scene["themes"][0]]},
+    )
+    page, partial = _seen(client, "/initiatives/?q=zwemles")
+    assert "26" in page and "Zwemles voor vaders" in partial
+
+
+def test_editing_an_initiative_shows_at_once_on_every_page(scene):
+    client = Client()
+    first_page = "/initiatives/?q=zwemles&sort=recent"
+    last_page = "/initiatives/?q=zwemles&sort=recent&page=2"
+    oldest = Initiative.objects.filter(title__startswith="Zwemles").order_by("updated_at").first()
+    old_title = oldest.title
+    assert _shows(old_title, _seen(client, last_page)[1])
+    assert not _shows(old_title, _seen(client, first_page)[1])
+    initiative_services.initiative_update(
+        initiative=oldest, actor=scene["admin"], data={"title": "Zwemles in zee"}
+    )
+    page, partial = _seen(client, first_page)
+    assert "Zwemles in zee" in page and "Zwemles in zee" in partial
+    page, partial = _seen(client, last_page)
+    assert not _shows(old_title, page) and not _shows(old_title, partial)
+
+
+def test_deleting_an_initiative_shows_at_once(scene):
+    client = Client()
+    victim = Initiative.objects.get(title="Taalcafé voor nieuwkomers")
+    assert "Taalcafé" in _seen(client, "/initiatives/")[1]
+    initiative_services.initiative_delete(initiative=victim, actor=UserFactory(is_staff=True))
+    page, partial = _seen(client, "/initiatives/")
+    assert "Taalcafé" not in page and "Taalcafé" not in partial
+
+
+def test_hiding_an_initiative_from_a_filter_shows_at_once(scene):
+    # The knowledge bank has no hidden initiatives: what takes one out of a list is a
+    # change of its filters or status, which must show in every cached list it leaves.
+    client = Client()
+    initiative = Initiative.objects.get(title="Zwemles 1")
+    path = "/initiatives/?status=running&q=zwemles"
+    assert _shows("Zwemles 1", _seen(client, path)[1])
+    initiative_services.initiative_update(
+        initiative=initiative, actor=scene["admin"], data={"status": Initiative.Status.FINISHED}
+    )
+    page, partial = _seen(client, path)
+    assert not _shows("Zwemles 1", page) and not _shows("Zwemles 1", partial)
+
+
+def test_an_import_shows_at_once(scene):
+    client = Client()
+    assert "Zwemles voor opa" not in _seen(client, "/initiatives/?q=opa")[1]
+    line = json.dumps({"type": "initiative", "ref": "zwem-opa", "title": "Zwemles voor opa"})
+    report = network_import(lines=[line], dry_run=False)
+    assert report.written, report.errors
+    page, partial = _seen(client, "/initiatives/?q=opa")
+    assert "Zwemles voor opa" in page and "Zwemles voor opa" in partial
+
+
+def test_renaming_the_organisation_shows_at_once(scene):
+    client = Client()
+    assert "Stichting Water" in _seen(client, "/initiatives/?q=zwemles")[1]
+    organisation_services.organisation_update(
+        organisation=scene["organisation"], actor=scene["admin"], data={"name": "Zwembad West"}
+    )
+    page, partial = _seen(client, "/initiatives/?q=zwemles")
+    assert "Zwembad West" in page and "Zwembad West" in partial
+
+
+def test_renaming_a_theme_or_a_place_in_the_admin_shows_at_once(scene):
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    reader = Client()
+    theme = Theme.objects.get(slug=scene["themes"][0])
+    place = scene["place"]
+    path = f"/initiatives/?theme={theme.slug}"
+    body = _body(reader, path)
+    name = escape(theme.name_nl)
+    assert name in _results(body) and name in _filters(body)
+    response = staff.post(
+        f"/admin/network/theme/{theme.slug}/change/",
+        {
+            "slug": theme.slug,
+            "name_nl": "Zwemmen & spelen",
+            "name_en": "Swimming",
+            "position": theme.position,
+        },
+    )
+    assert response.status_code == 302
+    response = staff.post(
+        f"/admin/network/municipality/{place.slug}/change/",
+        {
+            "slug": place.slug,
+            "name": "Amersfoort-Zwembad",
+            "province": place.province,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+        },
+    )
+    assert response.status_code == 302
+    body = _body(reader, path)
+    assert "Zwemmen &amp; spelen" in _results(body) and "Zwemmen &amp; spelen" in _filters(body)
+    assert "Amersfoort-Zwembad" in _results(body) and "Amersfoort-Zwembad" in _filters(body)
+    assert "Zwemmen &amp; spelen" in _body(reader, path, **HTMX)
+
+
+def test_a_section_that_depends_on_the_viewer_is_never_cached(scene, monkeypatch):
+    # The apps' sections after the results (network.sections) are given the viewer: they
+    # are rendered per request, after the shared fragment, never kept in it.
+    from types import SimpleNamespace
+
+    from network import sections
+
+    def for_the_viewer(filters, viewer):
+        name = getattr(viewer, "name", "") or "nobody"
+        source = SimpleNamespace(ref="bron-test", title=f"Only for {name}")
+        return sections.PageSection(
+            template="sources/_linked_section.html",
+            context={"links": [SimpleNamespace(source=source, relation="comes_from")]},
+        )
+
+    monkeypatch.setitem(sections._providers, "knowledge_bank", [for_the_viewer])
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, name="Sam Staf"))
+    anonymous = Client()
+    path = "/initiatives/?q=zwemles"
+    for headers in ({}, HTMX):
+        assert "Only for Sam Staf" in _body(staff, path, **headers)  # fills the cache
+        body = _body(anonymous, path, **headers)
+        assert "Only for nobody" in body and "Sam Staf" not in body
