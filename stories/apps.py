@@ -16,8 +16,9 @@ class StoriesConfig(AppConfig):
         from accounts.services import personal_data_register
         from matching.events import introduction_month_old_subscribe, need_closed_subscribe
         from matching.index import track_record_source_register
+        from network.demo import demo_step_register
         from network.sections import page_section_register
-        from stories import sections, selectors, services
+        from stories import demo, sections, selectors, services
         from stories.personal_data import stories_erase, stories_export
 
         need_closed_subscribe(services.stories_ask_for_need)
@@ -28,3 +29,4 @@ class StoriesConfig(AppConfig):
         personal_data_register(
             name="stories", export=stories_export, erase=stories_erase, before=["profile"]
         )
+        demo_step_register("stories (stories.demo)", demo.demo_stories)

@@ -332,16 +332,17 @@ def story_answer(
 
 
 @transaction.atomic
-def story_review(*, story: Story, actor, approve: bool, note: str = "") -> Story:
+def story_review(*, story: Story, actor, approve: bool, note: str = "", now=None) -> Story:
     """The organisation's admin approves (with consent, the story goes into the knowledge
-    bank) or sends it back with a note (the author can change and send it again)."""
+    bank) or sends it back with a note (the author can change and send it again). `now` is
+    the moment of the review (the demo data dates its reviews in the past)."""
     story = _lock(story)
     if not can_review_story(actor, story):
         raise PermissionDenied(_("Only the organisation's admins review its stories."))
     if story.status != Story.Status.SUBMITTED:
         raise StoryConflict(_("This story is not waiting for a review."))
     note = (note or "").replace("\x00", "").strip()[:TEXT_LIMIT]
-    story.reviewed_at = timezone.now()
+    story.reviewed_at = now or timezone.now()
     story.reviewed_by = actor
     story.review_note = note
     if approve:
@@ -460,5 +461,5 @@ def _merge(story: Story, *, actor) -> None:
             "success_factors": list(factors.values()),
         },
     )
-    story.merged_at = timezone.now()
+    story.merged_at = story.reviewed_at
     story.save(update_fields=["initiative", "merged_at"])

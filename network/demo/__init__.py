@@ -2,11 +2,13 @@
 with their organisations, people and funds (network.jsonl, written from the province of
 Utrecht's brochure on its 162 integration and participation projects; the people are
 invented). Other apps add their own demo files (matching adds needs) with
-`demo_file_register` from their AppConfig.ready()."""
+`demo_file_register` from their AppConfig.ready(), and demo data that must go through their
+services (stories' reviews, key figures' invitations) with `demo_step_register`."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,11 +42,18 @@ DEMO_ACCOUNTS = [
 ]
 
 _demo_files: list[Path] = [NETWORK_FILE]
+# Steps run after the files, in the order registered: each writes what is missing through
+# its app's services and returns what it did, or "" when everything was there already.
+_demo_steps: dict[str, Callable[[], str]] = {}
 
 
 def demo_file_register(path: Path) -> None:
     if path not in _demo_files:
         _demo_files.append(path)
+
+
+def demo_step_register(name: str, step: Callable[[], str]) -> None:
+    _demo_steps.setdefault(name, step)
 
 
 @dataclass
@@ -115,4 +124,10 @@ def demo_load() -> DemoSummary:
                 + "\n".join(str(e) for e in report.errors)
             )
         summary.files.append((path.name, report.summary()))
+    for name, step in _demo_steps.items():
+        done = step()
+        if done:
+            summary.files.append((name, done))
+        else:
+            summary.skipped.append(name)
     return summary
