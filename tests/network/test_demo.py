@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from accounts.models import User
 from network.models import Initiative
@@ -79,6 +79,11 @@ def test_the_demo_stories_go_through_review_into_the_initiatives_records():
     assert len({s.initiative.municipality_id for s in approved}) >= 2
     bos = Initiative.objects.get(ref="bos-sportief-ijsselveld")
     assert "De buurtsportbus kwam naar de pleinen" in bos.results
+    story = approved.get(initiative=bos)
+    with translation.override("nl"):
+        month = formats.date_format(story.reviewed_at, "F Y")
+    assert story.reviewed_at < timezone.now() - timedelta(days=200)
+    assert f"Uit een verhaal ({month}): De buurtsportbus" in bos.results  # dated as reviewed
     assert "Ga naar de plek waar de jongeren al zijn." in bos.lessons
     assert "role_models" in set(bos.success_factors.values_list("pk", flat=True))
     waiting = Story.objects.get(status=Story.Status.SUBMITTED)
