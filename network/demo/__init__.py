@@ -33,12 +33,14 @@ DEMO_ACCOUNTS = [
     DemoAccount(
         "annelies@demo.bruggen.nl",
         "Annelies Verhoef",
-        "project leader of Eet Mee! (Cultuurinzicht)",
+        "project leader of Eet Mee! (Cultuurinzicht); a story waits for her answer",
     ),
     DemoAccount("karim@demo.bruggen.nl", "Karim El Amrani", "mentor"),
-    DemoAccount("hodan@demo.bruggen.nl", "Hodan Warsame", "key figure"),
+    DemoAccount("hodan@demo.bruggen.nl", "Hodan Warsame", "key figure; /reach/ has an invitation"),
     DemoAccount("sanne@demo.bruggen.nl", "Sanne de Graaf", "volunteer"),
-    DemoAccount("beheer@demo.bruggen.nl", "Beheer", "staff (manages the platform)", True),
+    DemoAccount(
+        "beheer@demo.bruggen.nl", "Beheer", "staff (manages the platform; reviews stories)", True
+    ),
 ]
 
 _demo_files: list[Path] = [NETWORK_FILE]
