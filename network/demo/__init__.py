@@ -37,7 +37,7 @@ DEMO_ACCOUNTS = [
     ),
     DemoAccount("karim@demo.bruggen.nl", "Karim El Amrani", "mentor"),
     DemoAccount("hodan@demo.bruggen.nl", "Hodan Warsame", "key figure; /reach/ has an invitation"),
-    DemoAccount("sanne@demo.bruggen.nl", "Sanne de Graaf", "volunteer"),
+    DemoAccount("sanne@demo.bruggen.nl", "Sanne de Groot", "volunteer"),
     DemoAccount(
         "beheer@demo.bruggen.nl", "Beheer", "staff (manages the platform; reviews stories)", True
     ),
