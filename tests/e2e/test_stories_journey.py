@@ -24,8 +24,8 @@ from tests.matching.factories import NeedFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "Een-brug-slaan-2024"
-SCREENSHOT = Path("/work/screens/story-questionnaire.png")
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+SCREENSHOT = SHOTS / "story-questionnaire.png"
 CSP_LISTENER = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (event) => {
