@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared, the team's documents by name, and a path into the workstation's own folders
-# written as a string in code (a test that saved its screenshot there failed in a clone).
+# written as a string in code (a test once saved its screenshot there, outside the clone).
 OUTSIDE = re.compile(
     r"\.\./shared|\b(?:CONTRACTS|STYLE|ARCHITECTURE|FACTS)\.md\b|\bCONTRACTS §|[\"']/work/"
 )
