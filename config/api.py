@@ -6,6 +6,8 @@ makes every error a JSON body with `detail`.
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,12 +16,28 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from accounts.api import api_auth
 from accounts.services import api_token_scope_required
 from config.api_docs import examples
 from config.health import HealthOut, readiness
 from network.selectors import person_for_user
+
+
+class BodyNotAnObject(ValueError):
+    """A JSON body that is valid JSON but not an object (an array, a number, a string)."""
+
+
+class ObjectBodyParser(Parser):
+    """Every operation that takes a body takes a JSON object. Without this, an array was
+    read as an object with no fields: a PATCH of `[]` answered 200 as "no changes"."""
+
+    def parse_body(self, request: HttpRequest):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject(type(data).__name__)
+        return data
 
 
 class BruggenAPI(NinjaAPI):
@@ -57,6 +75,7 @@ api = BruggenAPI(
     description="Partners, volunteers, key figures and experience for integration projects.",
     auth=api_auth,
     urls_namespace="api-v1",
+    parser=ObjectBodyParser(),
     openapi_url="/openapi.json",
     # No Swagger UI: it loads its assets from a CDN, and every asset must come from the app.
     docs_url=None,
@@ -99,6 +118,15 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyNotAnObject):
+        # ninja wraps every parser error as 400; a body of the wrong JSON type is a 422
+        # like any other wrongly typed input (docs/api.md, Errors).
+        problem = {
+            "type": "dict_type",
+            "loc": ["body"],
+            "msg": "The body must be a JSON object, not a JSON " + str(exc.__cause__) + ".",
+        }
+        return _detail(request, [problem], 422)
     return _detail(request, str(exc), exc.status_code)
 
 
