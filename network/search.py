@@ -417,6 +417,26 @@ def search_cached(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> 
     return value
 
 
+def shared_cached(kind: str, key_parts: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()` from the cache when it was computed in the current search generation for
+    the same `kind` and `key_parts`, else computed and kept. For values every viewer gets
+    alike (nothing of a user, permission or token) that only a write moving the generation
+    on can change, keyed by what the caller has at hand (its filters) instead of SQL:
+    compiling a search's SQL to key `search_cached` costs as much as a cached page. Never
+    store None (it reads as a miss)."""
+    generation = _generation()
+    if generation is None:
+        return compute()
+    digest = hashlib.sha256(repr((kind, key_parts)).encode()).hexdigest()
+    key = f"search:{generation}:shared:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    value = compute()
+    cache.set(key, value, timeout=RESULT_TIMEOUT)
+    return value
+
+
 # Rendered fragments: the knowledge bank's filter form and results list, as HTML.
 FRAGMENT_PREFIX = "search-html"
 
