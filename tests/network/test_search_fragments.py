@@ -306,3 +306,27 @@ def test_a_section_that_depends_on_the_viewer_is_never_cached(scene, monkeypatch
         assert "Only for Sam Staf" in _body(staff, path, **headers)  # fills the cache
         body = _body(anonymous, path, **headers)
         assert "Only for nobody" in body and "Sam Staf" not in body
+
+
+def test_a_hit_builds_no_search(scene, monkeypatch):
+    # Building a search's queryset costs about as much as serving a cached page: on a hit
+    # the view never asks for it; on a miss it does, once.
+    from network import selectors, views
+
+    calls = []
+    real = selectors.initiative_search
+
+    def counted(filters):
+        calls.append(filters)
+        return real(filters)
+
+    monkeypatch.setattr(views.selectors, "initiative_search", counted)
+    client = Client()
+    first = _body(client, "/initiatives/?q=zwemles&page=2")
+    assert len(calls) == 1
+    assert _body(client, "/initiatives/?q=zwemles&page=2") == first
+    assert "Zwemles" in _body(Client(), "/initiatives/?q=zwemles&page=2", **HTMX)
+    assert len(calls) == 1
+    search.search_results_changed()
+    assert _body(client, "/initiatives/?q=zwemles&page=2") == first
+    assert len(calls) == 2
