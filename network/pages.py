@@ -82,8 +82,9 @@ def directory_render_shared(
     """`directory_render` for a directory that every viewer sees alike (the knowledge bank:
     initiatives are public). The filter form and the results partial are rendered without
     the request and kept in the cache per path, query string, page and language for the
-    current search generation (network.search.fragments_cached); the results queryset is
-    evaluated only when a fragment is missing. The page around them (menu, messages,
+    current search generation (network.search.fragments_cached); `results` is the results
+    queryset or a function returning it, called only when a fragment is missing (building
+    a search's queryset costs about as much as serving a cached hit). The page around them (menu, messages,
     tokens) and the apps' `sections` after the results (network.sections: they may depend
     on the viewer) are rendered for each request as before."""
     query = request.GET.copy()
@@ -103,7 +104,8 @@ def directory_render_shared(
         }
         html = {}
         if "results" in names:
-            paginator = NarrowSortPaginator(results, PER_PAGE)
+            queryset = results() if callable(results) else results
+            paginator = NarrowSortPaginator(queryset, PER_PAGE)
             html["results"] = render_to_string(
                 partial, {**context, "page_obj": paginator.get_page(page)}
             )

@@ -58,7 +58,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         template="network/initiative_list.html",
         partial="network/_initiative_results.html",
         form=form,
-        results=selectors.initiative_search(filters),
+        results=lambda: selectors.initiative_search(filters),
         # The apps' sections may depend on the viewer: rendered per request, never cached.
         sections=page_sections(page="knowledge_bank", subject=filters, viewer=request.user),
     )

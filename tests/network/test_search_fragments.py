@@ -306,3 +306,55 @@ def test_a_section_that_depends_on_the_viewer_is_never_cached(scene, monkeypatch
         assert "Only for Sam Staf" in _body(staff, path, **headers)  # fills the cache
         body = _body(anonymous, path, **headers)
         assert "Only for nobody" in body and "Sam Staf" not in body
+
+
+def test_a_hit_builds_no_search(scene, monkeypatch):
+    # Building a search's queryset costs about as much as serving a cached page: on a hit
+    # the view never asks for it; on a miss it does, once.
+    from network import selectors, views
+
+    calls = []
+    real = selectors.initiative_search
+
+    def counted(filters):
+        calls.append(filters)
+        return real(filters)
+
+    monkeypatch.setattr(views.selectors, "initiative_search", counted)
+    client = Client()
+    first = _body(client, "/initiatives/?q=zwemles&page=2")
+    assert len(calls) == 1
+    assert _body(client, "/initiatives/?q=zwemles&page=2") == first
+    assert "Zwemles" in _body(Client(), "/initiatives/?q=zwemles&page=2", **HTMX)
+    assert len(calls) == 1
+    search.search_results_changed()
+    assert _body(client, "/initiatives/?q=zwemles&page=2") == first
+    assert len(calls) == 2
+
+
+def test_this_process_keeps_its_fragments_but_another_process_s_write_shows_at_once(scene):
+    # A hit is served from this process's own copy of the fragments (no 40 KB out of
+    # Redis); the generation is still read from the shared cache on every request, so a
+    # write in another process (it moves the shared generation on; this process's copy
+    # knows nothing of it) shows on the very next request here.
+    client = Client()
+    path = "/initiatives/?q=zwemles"
+    first = _body(client, path)
+    shared = [key for key in cache._cache if search.FRAGMENT_PREFIX in key]
+    assert shared  # kept in the shared cache too, for the other processes
+    cache.delete_many([key.split(":", 2)[2] for key in shared])
+    assert _body(client, path) == first  # from this process's copy: not rendered again
+    assert not [key for key in cache._cache if search.FRAGMENT_PREFIX in key]
+    # Titles changed behind search's back (their search vectors still say "zwemles").
+    Initiative.objects.filter(title__startswith="Zwemles").update(title="Zwemles veranderd")
+    assert "Zwemles veranderd" not in _results(_body(client, path))  # nothing moved it on
+    search._generation_bump()  # what another process's write does to the shared cache
+    assert "Zwemles veranderd" in _results(_body(client, path))
+
+
+def test_this_process_s_copy_is_bounded(scene, monkeypatch):
+    monkeypatch.setattr(search, "_local_fragments", search._LocalFragments(size=3))
+    client = Client()
+    for query in ("q=zwemles", "q=water", "status=running", "page=2"):
+        _body(client, f"/initiatives/?{query}")
+    assert len(search._local_fragments._entries) == 3

@@ -102,3 +102,48 @@ def test_list_query_count_does_not_grow_with_its_length(url, django_assert_max_n
     for _ in range(10):
         SourceFactory(title="Handreiking dialoog", themes=[dialogue])
     assert count() == two
+
+
+def test_a_repeated_knowledge_bank_search_with_sources_runs_no_query(
+    django_assert_max_num_queries,
+):
+    # The sources section is the same for every viewer (approved sources only), so a
+    # repeated search reads it from the cache like the results: no SQL at all.
+    SourceFactory(title="Inburgeren met een mentor", summary="Mentoren voor inburgeraars.")
+    InitiativeFactory(title="Mentoren voor inburgeraars")
+    client = Client()
+    path = "/initiatives/?q=inburgeraars"
+    first = client.get(path).content.decode()
+    with django_assert_max_num_queries(0):
+        again = Client().get(path).content.decode()
+    for page in (first, again):
+        assert 'data-testid="knowledge-bank-sources"' in page
+        assert "Inburgeren met een mentor" in page
+
+
+def test_editing_or_deleting_a_source_shows_in_the_cached_knowledge_bank_at_once():
+    staff = UserFactory(is_staff=True)
+    source = SourceFactory(title="Inburgeren met een mentor", summary="Mentoren en maatjes.")
+    client = Client()
+    path = "/initiatives/?q=maatjes"
+    assert "Inburgeren met een mentor" in client.get(path).content.decode()  # kept
+    services.source_update(source=source, actor=staff, data={"title": "Maatjes voor nieuwkomers"})
+    page = client.get(path).content.decode()
+    assert "Maatjes voor nieuwkomers" in page and "Inburgeren met een mentor" not in page
+    services.source_delete(source=source, actor=staff)
+    assert "knowledge-bank-sources" not in client.get(path).content.decode()
+
+
+def test_a_section_of_the_sources_never_holds_what_is_not_approved():
+    # Kept for everyone, so computed as an anonymous reader would see it: a suggestion
+    # (not yet approved) seen by its suggester or by staff is never put in the cache.
+    suggester = UserFactory()
+    services.source_suggest(
+        suggester=suggester,
+        data={"title": "Zwemles voor moeders", "summary": "Zwemmen.", "kind": "manual"},
+    )
+    for viewer in (suggester, UserFactory(is_staff=True), None):
+        client = Client()
+        if viewer:
+            client.force_login(viewer)
+        assert "Zwemles voor moeders" not in client.get("/initiatives/?q=zwemles").content.decode()
