@@ -65,3 +65,17 @@ def by_language(emails: Iterable[str]) -> dict[str, list[str]]:
         language = known.get(email.lower()) or settings.LANGUAGE_CODE
         groups.setdefault(language, []).append(email)
     return groups
+
+
+def switch_language_adopt(sender, request, user, **kwargs) -> None:
+    """On sign-in (the `user_logged_in` signal): a person without a language setting who
+    chose a language with the switch while signed out keeps that choice as their setting,
+    so the page does not change language when they sign in, and mail follows it. Only the
+    switch's cookie counts, an explicit choice; the browser's Accept-Language does not."""
+    if request is None or getattr(user, "language", "x"):
+        return
+    language = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    if language:
+        from accounts.services import user_language_set
+
+        user_language_set(user=user, language=language)

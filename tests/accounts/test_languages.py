@@ -299,3 +299,32 @@ def test_stylesheets_use_logical_properties_only():
     ]
     assert len(list(root.glob("*.css"))) >= 3
     assert found == []
+
+
+def test_a_language_chosen_before_signing_in_becomes_the_setting(client):
+    from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    user = UserFactory()
+    client.post("/i18n/setlang/", {"language": "tr", "next": "/"})
+    response = client.post("/accounts/login/", {"login": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.language == "tr"
+    assert 'lang="tr"' in _html_tag(client.get("/"))
+
+
+def test_signing_in_keeps_a_setting_and_ignores_the_browser_language():
+    from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    chosen = UserFactory(language="ar")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="tr")
+    browser.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    browser.post("/accounts/login/", {"login": chosen.email, "password": DEFAULT_PASSWORD})
+    chosen.refresh_from_db()
+    assert chosen.language == "ar"
+
+    unset = UserFactory()
+    turkish_browser = Client(HTTP_ACCEPT_LANGUAGE="tr")
+    turkish_browser.post("/accounts/login/", {"login": unset.email, "password": DEFAULT_PASSWORD})
+    unset.refresh_from_db()
+    assert unset.language == ""
