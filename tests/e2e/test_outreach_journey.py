@@ -94,6 +94,10 @@ def test_a_key_figure_invites_two_people_respond_and_the_initiative_sees_the_cou
     _screenshot(page, "outreach-invitation")
     link = page.get_by_test_id("invitation-link").inner_text()
     assert link.startswith(live_server.url + "/come/")
+    # On a phone the long personal link wraps; the page does not grow wider than the screen.
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     # Its flyers: real PDFs whose QR code is the link, in Dutch and in Arabic.
     text, codes = _pdf_page(_download(page, "Flyer (pdf): Nederlands"))
