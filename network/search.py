@@ -48,7 +48,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -345,6 +345,7 @@ def text_search(queryset: QuerySet, q: str, *, rank: bool) -> QuerySet:
         if names:
             condition |= _name_condition(folded)
         queryset = queryset.filter(condition)
+        _full_text_mark(queryset)
         if rank:
             score = SearchRank(F("search_vector"), query)
             if names:
@@ -360,6 +361,50 @@ def text_search(queryset: QuerySet, q: str, *, rank: bool) -> QuerySet:
     if rank:
         queryset = queryset.annotate(rank=_name_score(folded) if names else Value(0.0))
     return queryset
+
+
+# The planner and `@@` ---------------------------------------------------------------------
+
+# PostgreSQL costs `@@` (ts_match_vq) like an integer comparison, so for a common word (one in
+# half the initiatives) it plans a sequential scan that evaluates `@@` on all 20,000 wide rows
+# rather than the GIN index's exact bitmap, which needs no `@@` at all: 18-26 ms against 5-9 ms
+# for a count or a ranked window at 100k (docs/network.md, "The planner and full text").
+# Raising the function's cost is a superuser step (ALTER FUNCTION ... COST), so a full-text
+# search turns sequential scans off for its own statements, in their transaction only.
+_FULL_TEXT = "bruggen_full_text"
+
+
+def _full_text_mark(queryset: QuerySet) -> None:
+    # On the Query: Query.clone() copies its attributes, so every queryset chained from this
+    # one (filters, values_list, slices, count) carries the mark.
+    setattr(queryset.query, _FULL_TEXT, True)
+
+
+def searches_full_text(queryset: QuerySet) -> bool:
+    """Whether `queryset` (or the one it was chained from) was filtered by `text_search` on
+    PostgreSQL's full text."""
+    return getattr(queryset.query, _FULL_TEXT, False)
+
+
+def index_preferred(queryset: QuerySet, compute: Callable[[], Any]) -> Any:
+    """`compute()`, which evaluates `queryset`, with sequential scans discouraged when it
+    searches full text (`SET LOCAL enable_seqscan = off` in a transaction or savepoint of its
+    own; restored after, so nothing else in a surrounding transaction is planned under it)."""
+    if not searches_full_text(queryset):
+        return compute()
+    database = connections[queryset.db]
+    outer = database.in_atomic_block
+    with transaction.atomic(using=queryset.db):
+        with database.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+            )
+            before = cursor.fetchone()[0]
+        value = compute()
+        if outer:  # the surrounding transaction goes on: put its setting back
+            with database.cursor() as cursor:
+                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+        return value
 
 
 # Cached results --------------------------------------------------------------------------
@@ -400,12 +445,14 @@ def search_cached(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> 
     answered in the current generation. The key is the SQL with its parameters, so that
     whatever shapes the result (the query's words, filters, order, window) is in it, and
     nothing that doesn't (the language of the page, who reads it). Uncached when the model
-    is not public to all alike or the cache is down."""
+    is not public to all alike or the cache is down. Computed with the GIN index preferred
+    (`index_preferred`)."""
+    planned = lambda: index_preferred(queryset, compute)  # noqa: E731
     if queryset.model._meta.label not in CACHED_MODELS:
-        return compute()
+        return planned()
     generation = _generation()
     if generation is None:
-        return compute()
+        return planned()
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing: no SQL to run or to key on
@@ -415,7 +462,7 @@ def search_cached(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> 
     found = cache.get(key)
     if found is not None:
         return found
-    value = compute()
+    value = planned()
     cache.set(key, value, timeout=RESULT_TIMEOUT)
     return value
 
