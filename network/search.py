@@ -48,7 +48,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -370,41 +370,55 @@ def text_search(queryset: QuerySet, q: str, *, rank: bool) -> QuerySet:
 # rather than the GIN index's exact bitmap, which needs no `@@` at all: 18-26 ms against 5-9 ms
 # for a count or a ranked window at 100k (docs/network.md, "The planner and full text").
 # Raising the function's cost is a superuser step (ALTER FUNCTION ... COST), so a full-text
-# search turns sequential scans off for its own statements, in their transaction only.
+# search of the network's own large tables turns sequential scans off for its own statements.
+# Not for the small tables an app registers (the source library): a scan is right for them.
+INDEX_PREFERRED_MODELS = {model._meta.label for model in (Initiative, Organisation, Person)}
 _FULL_TEXT = "bruggen_full_text"
 
 
 def _full_text_mark(queryset: QuerySet) -> None:
     # On the Query: Query.clone() copies its attributes, so every queryset chained from this
     # one (filters, values_list, slices, count) carries the mark.
-    setattr(queryset.query, _FULL_TEXT, True)
+    if queryset.model._meta.label in INDEX_PREFERRED_MODELS:
+        setattr(queryset.query, _FULL_TEXT, True)
 
 
 def searches_full_text(queryset: QuerySet) -> bool:
     """Whether `queryset` (or the one it was chained from) was filtered by `text_search` on
-    PostgreSQL's full text."""
+    PostgreSQL's full text, over one of the network's large tables."""
     return getattr(queryset.query, _FULL_TEXT, False)
 
 
 def index_preferred(queryset: QuerySet, compute: Callable[[], Any]) -> Any:
     """`compute()`, which evaluates `queryset`, with sequential scans discouraged when it
-    searches full text (`SET LOCAL enable_seqscan = off` in a transaction or savepoint of its
-    own; restored after, so nothing else in a surrounding transaction is planned under it)."""
+    searches full text: `SET enable_seqscan = off` before and `RESET` after, two round trips
+    (a transaction of its own for `SET LOCAL` took three, a savepoint four: measurable on the
+    rare words that are most searches). Nothing else is planned under it: on success it is
+    reset; when the statement failed inside a transaction, the rollback that must follow takes
+    the setting back with it; a connection that cannot reset is closed, never reused."""
     if not searches_full_text(queryset):
         return compute()
     database = connections[queryset.db]
-    outer = database.in_atomic_block
-    with transaction.atomic(using=queryset.db):
-        with database.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
-            )
-            before = cursor.fetchone()[0]
+    with database.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    try:
         value = compute()
-        if outer:  # the surrounding transaction goes on: put its setting back
-            with database.cursor() as cursor:
-                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
-        return value
+    except BaseException:
+        _seqscan_reset(database, failed=True)
+        raise
+    _seqscan_reset(database, failed=False)
+    return value
+
+
+def _seqscan_reset(database, *, failed: bool) -> None:
+    try:
+        with database.cursor() as cursor:
+            cursor.execute("RESET enable_seqscan")
+    except DatabaseError:
+        if not failed:
+            raise
+        if not database.in_atomic_block:  # no rollback will undo it: never reuse this one
+            database.close()
 
 
 # Cached results --------------------------------------------------------------------------
