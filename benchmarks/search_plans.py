@@ -66,16 +66,19 @@ def main() -> int:
         queryset = initiative_search(filters(query))
         page = int(parse_qs(query).get("page", ["1"])[0])
         window = queryset.values_list("pk", flat=True)[(page - 1) * 20 : page * 20]
-        statements = {"count": queryset.count, "window": lambda w=window: list(w.all())}
+        statements = {
+            "count": (queryset, "count", queryset.count),
+            "window": (window, "ids", lambda w=window: list(w.all())),
+        }
         totals = {"planner": 0.0, "index": 0.0}
-        for name, compute in statements.items():
+        for name, (target, kind, compute) in statements.items():
             results = {}
             for round_ in range(args.rounds):
                 order = ("planner", "index") if round_ % 2 == 0 else ("index", "planner")
                 for plan in order:
                     start = time.perf_counter()
                     if plan == "index":
-                        value = search.index_preferred(queryset, compute)
+                        value = search.index_preferred(target, kind, compute)
                     else:
                         value = compute()
                     elapsed = (time.perf_counter() - start) * 1000

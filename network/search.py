@@ -48,7 +48,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import DatabaseError, connection, connections
+from django.db import connection, connections
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -389,36 +389,32 @@ def searches_full_text(queryset: QuerySet) -> bool:
     return getattr(queryset.query, _FULL_TEXT, False)
 
 
-def index_preferred(queryset: QuerySet, compute: Callable[[], Any]) -> Any:
-    """`compute()`, which evaluates `queryset`, with sequential scans discouraged when it
-    searches full text: `SET enable_seqscan = off` before and `RESET` after, two round trips
-    (a transaction of its own for `SET LOCAL` took three, a savepoint four: measurable on the
-    rare words that are most searches). Nothing else is planned under it: on success it is
-    reset; when the statement failed inside a transaction, the rollback that must follow takes
-    the setting back with it; a connection that cannot reset is closed, never reused."""
+def index_preferred(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> Any:
+    """The ids (`kind` "ids": `queryset` is a window of `values_list("pk", flat=True)`) or
+    the count (`kind` "count") of `queryset`, computed by `compute()`; when it searches full
+    text, with sequential scans discouraged: `SET enable_seqscan = off; <the statement>;
+    RESET enable_seqscan`, sent as one message, so it costs no round trip more (a transaction
+    of its own around the statement took three, measurable on the rare words most searches
+    are). Nothing else is planned under it: PostgreSQL runs the three as one implicit
+    transaction, so a failing statement takes the SET back with it; inside a transaction the
+    failure aborts it and the rollback that must follow does the same."""
     if not searches_full_text(queryset):
         return compute()
-    database = connections[queryset.db]
-    with database.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
     try:
-        value = compute()
-    except BaseException:
-        _seqscan_reset(database, failed=True)
-        raise
-    _seqscan_reset(database, failed=False)
-    return value
-
-
-def _seqscan_reset(database, *, failed: bool) -> None:
-    try:
-        with database.cursor() as cursor:
-            cursor.execute("RESET enable_seqscan")
-    except DatabaseError:
-        if not failed:
-            raise
-        if not database.in_atomic_block:  # no rollback will undo it: never reuse this one
-            database.close()
+        if kind == "count":
+            inner, params = queryset.order_by().values("pk").query.sql_with_params()
+            sql = f"SELECT COUNT(*) FROM ({inner}) AS counted"  # noqa: S608 (compiled SQL)
+        else:
+            sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing: nothing to plan
+        return compute()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SET enable_seqscan = off; {sql}; RESET enable_seqscan", params)
+        cursor.nextset()  # past the SET's result, to the statement's
+        rows = cursor.fetchall()
+    if kind == "count":
+        return rows[0][0]
+    return [row[0] for row in rows]
 
 
 # Cached results --------------------------------------------------------------------------
@@ -461,7 +457,7 @@ def search_cached(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> 
     nothing that doesn't (the language of the page, who reads it). Uncached when the model
     is not public to all alike or the cache is down. Computed with the GIN index preferred
     (`index_preferred`)."""
-    planned = lambda: index_preferred(queryset, compute)  # noqa: E731
+    planned = lambda: index_preferred(queryset, kind, compute)  # noqa: E731
     if queryset.model._meta.label not in CACHED_MODELS:
         return planned()
     generation = _generation()

@@ -10,8 +10,8 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from network import search, selectors
-from network.models import Initiative
-from tests.factories import InitiativeFactory
+from network.models import Initiative, Organisation, Person
+from tests.factories import InitiativeFactory, OrganisationFactory, PersonFactory, UserFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -29,13 +29,19 @@ def _search(q: str, **filters):
     return selectors.initiative_search(selectors.InitiativeFilters(q=q, **filters))
 
 
-def test_a_full_text_search_runs_with_sequential_scans_off_and_puts_the_setting_back():
+def test_a_full_text_search_asks_for_no_sequential_scan_and_puts_the_setting_back():
     InitiativeFactory(title="Zwemles voor moeders")
     queryset = _search("zwemles")
-    seen = []
-    count = search.index_preferred(queryset, lambda: (seen.append(_seqscan()), queryset.count())[1])
-    assert count == 1
-    assert seen == ["off"]
+    found = queryset.get().pk
+    window = queryset.values_list("pk", flat=True)[:20]
+    with CaptureQueriesContext(connection) as captured:
+        assert search.index_preferred(queryset, "count", queryset.count) == 1
+        assert search.index_preferred(window, "ids", lambda: list(window)) == [found]
+    # Each is one message: the setting, the statement and the reset.
+    assert len(captured) == 2
+    for statement in captured.captured_queries:
+        assert statement["sql"].startswith("SET enable_seqscan = off; SELECT")
+        assert statement["sql"].endswith("; RESET enable_seqscan")
     # The test runs in a transaction, as a request in ATOMIC_REQUESTS would: what follows in
     # it is planned as before.
     assert _seqscan() == "on"
@@ -46,7 +52,7 @@ def test_a_search_without_words_is_planned_as_always():
     queryset = _search("", themes=("sport",))
     assert not search.searches_full_text(queryset)
     with CaptureQueriesContext(connection) as captured:
-        assert search.index_preferred(queryset, queryset.count) == 1
+        assert search.index_preferred(queryset, "count", queryset.count) == 1
     assert len(captured) == 1
     assert "enable_seqscan" not in captured.captured_queries[0]["sql"]
 
@@ -74,42 +80,36 @@ def test_the_results_are_the_same_whichever_plan():
     ]:
         queryset = _search(q, **filters)
         window = queryset.values_list("pk", flat=True)[:20]
-        assert search.index_preferred(window, lambda w=window: list(w.all())) == list(window.all())
-        assert search.index_preferred(queryset, queryset.count) == queryset.count()
+        assert search.index_preferred(window, "ids", lambda: None) == list(window.all())
+        assert search.index_preferred(queryset, "count", lambda: None) == queryset.count()
 
 
-def _broken():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 / 0")
+def _failing_search():
+    # A search whose statement fails in PostgreSQL, after the SET in the same message.
+    return _search("zwemles").extra(where=["1 / (id - id) = 1"])
 
 
 def test_a_statement_failing_in_a_transaction_leaves_the_setting_as_it_was():
-    queryset = _search("zwemles")
+    InitiativeFactory(title="Zwemles voor moeders")
+    queryset = _failing_search()
+    assert search.searches_full_text(queryset)
     with pytest.raises(DatabaseError), transaction.atomic():
-        search.index_preferred(queryset, _broken)
-    # The failed statement aborted the savepoint; rolled back, the setting went with it.
-    assert _seqscan() == "on"
-
-
-def test_an_error_that_is_not_the_database_s_resets_the_setting():
-    queryset = _search("zwemles")
-
-    def python_error():
-        raise ValueError("not the database")
-
-    with pytest.raises(ValueError):
-        search.index_preferred(queryset, python_error)
+        search.index_preferred(queryset, "count", queryset.count)
+    # The failure aborted the savepoint; rolled back, the setting went with it.
     assert _seqscan() == "on"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_failing_outside_a_transaction_leaves_the_connection_as_it_was():
-    # Autocommit, as requests run (ATOMIC_REQUESTS is off): the SET was committed at once,
-    # so the reset after the failure is what puts it back.
-    queryset = _search("zwemles")
-    with pytest.raises(DatabaseError):
-        search.index_preferred(queryset, _broken)
-    assert _seqscan() == "on"
+    # Autocommit, as requests run (ATOMIC_REQUESTS is off): the SET, the statement and the
+    # reset are one implicit transaction, which the failure rolls back whole.
+    InitiativeFactory(title="Zwemles voor moeders")
+    queryset = _failing_search()
+    for kind, compute in (("count", queryset.count), ("ids", lambda: None)):
+        target = queryset if kind == "count" else queryset.values_list("pk", flat=True)[:20]
+        with pytest.raises(DatabaseError):
+            search.index_preferred(target, kind, compute)
+        assert _seqscan() == "on"
 
 
 def test_a_small_table_an_app_registered_is_planned_as_always():
@@ -129,8 +129,43 @@ def test_the_knowledge_bank_page_and_api_search_with_the_setting(client):
         assert response.status_code == 200
         assert "Zwemles voor moeders" in response.content.decode()
         sql = [q["sql"] for q in captured.captured_queries]
-        counted = next(
-            i for i, s in enumerate(sql) if "COUNT(*)" in s and "network_initiative" in s
-        )
-        assert sql[counted - 1] == "SET enable_seqscan = off"
-        assert sql[counted + 1] == "RESET enable_seqscan"
+        planned = [s for s in sql if s.startswith("SET enable_seqscan = off; ")]
+        # The count and the window of ids, each with the setting in its own message.
+        assert len(planned) == 2
+        assert any("COUNT(*)" in s for s in planned)
+        assert all(s.endswith("; RESET enable_seqscan") for s in planned)
+
+
+def test_the_directories_of_people_and_organisations_count_and_sort_alike_whichever_plan():
+    # Names as well as words (the name conditions are ORed with the full text).
+    for name, bio in [
+        ("Mohamed El Amrani", "sleutelfiguur en vrijwilliger"),
+        ("Muhammad Yilmaz", "vrijwilliger bij de zwemles"),
+        ("Ayşe Özdemir", "taalcoach"),
+        ("Anna de Vries", "zwemles voor moeders"),
+    ]:
+        PersonFactory(name=name, bio=bio, visibility=Person.Visibility.PUBLIC)
+    for name in ("Stichting Zwemles", "Moskee Al Amal", "Vrijwilligerscentrum"):
+        OrganisationFactory(name=name, description="vrijwilliger en zwemles")
+    search.search_vectors_refresh(Person)
+    search.search_vectors_refresh(Organisation)
+    viewer = UserFactory()
+    found = {}
+    for q in ("mohamed", "vrijwilliger", "zwemles", "ozdemir", "amal", "niemand"):
+        for queryset in (
+            selectors.person_search(selectors.PersonFilters(q=q), viewer=viewer),
+            selectors.organisation_search(selectors.OrganisationFilters(q=q)),
+        ):
+            assert search.searches_full_text(queryset)
+            window = queryset.values_list("pk", flat=True)[:20]
+            assert search.index_preferred(window, "ids", lambda: None) == list(window.all())
+            assert search.index_preferred(queryset, "count", lambda: None) == queryset.count()
+            found[q] = found.get(q, 0) + queryset.count()
+    assert found == {
+        "mohamed": 2,  # Mohamed and Muhammad: the same skeleton
+        "vrijwilliger": 5,  # two bios, three organisations
+        "zwemles": 5,
+        "ozdemir": 1,
+        "amal": 1,
+        "niemand": 0,
+    }
