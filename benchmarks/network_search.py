@@ -258,9 +258,10 @@ def _django_setup(database_url: str) -> None:
     os.environ.update(base_environment(database_url))
     if str(APP_DIR) not in sys.path:
         sys.path.insert(0, str(APP_DIR))
-    import django
-
-    django.setup()
+    # The server's own start-up, as a Gunicorn worker runs it: django.setup(), the URL conf,
+    # and whatever the checkout's config/wsgi.py does for its workers (it moves what is
+    # loaded out of the garbage collector's full collections).
+    import config.wsgi  # noqa: F401
 
 
 def build_query_mix(database_url: str, *, seed: int, stream: int, never_seen: int) -> QueryMix:
