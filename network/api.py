@@ -128,6 +128,16 @@ def _slugs(items) -> list[str]:
     return [item.pk for item in items]
 
 
+def _relation_slugs(obj, relation: str) -> list[str]:
+    """A taxonomy relation's slugs: as the rows' query read them where a list asked for that
+    (`selectors.with_taxonomy_slugs`), else from the (prefetched) relation. The same slugs in
+    the same order either way (tests/api/test_taxonomy_slugs.py)."""
+    annotated = getattr(obj, f"{relation}_slugs", None)
+    if annotated is not None:
+        return list(annotated)
+    return _slugs(getattr(obj, relation).all())
+
+
 class NetworkRecordOut(Schema):
     """What organisations, initiatives and people share in the API: a place and taxonomies."""
 
@@ -141,11 +151,11 @@ class NetworkRecordOut(Schema):
 
     @staticmethod
     def resolve_themes(obj) -> list[str]:
-        return _slugs(obj.themes.all())
+        return _relation_slugs(obj, "themes")
 
     @staticmethod
     def resolve_target_groups(obj) -> list[str]:
-        return _slugs(obj.target_groups.all())
+        return _relation_slugs(obj, "target_groups")
 
 
 class OrganisationOut(NetworkRecordOut):
@@ -319,7 +329,7 @@ class InitiativeOut(NetworkRecordOut):
 
     @staticmethod
     def resolve_success_factors(obj) -> list[str]:
-        return _slugs(obj.success_factors.all())
+        return _relation_slugs(obj, "success_factors")
 
 
 class InitiativeDetailOut(InitiativeOut):
@@ -368,7 +378,7 @@ class InitiativeQuery(Schema):
 @paginate(Pagination)
 def initiative_list(request: HttpRequest, filters: Query[InitiativeQuery]):
     _viewer(request)
-    return selectors.initiative_search(
+    queryset = selectors.initiative_search(
         selectors.InitiativeFilters(
             q=filters.q,
             themes=tuple(filters.theme),
@@ -379,7 +389,11 @@ def initiative_list(request: HttpRequest, filters: Query[InitiativeQuery]):
             sort=filters.sort,
             organisations=tuple(filters.organisation),
         )
-    ).prefetch_related("target_groups", "success_factors")
+    )
+    # The list shows the taxonomies' slugs only: read with the rows, not prefetched.
+    return selectors.with_taxonomy_slugs(
+        queryset.prefetch_related(None), "themes", "target_groups", "success_factors"
+    )
 
 
 @router.get(
@@ -682,11 +696,11 @@ class FundOut(Schema):
 
     @staticmethod
     def resolve_themes(obj) -> list[str]:
-        return _slugs(obj.themes.all())
+        return _relation_slugs(obj, "themes")
 
     @staticmethod
     def resolve_target_groups(obj) -> list[str]:
-        return _slugs(obj.target_groups.all())
+        return _relation_slugs(obj, "target_groups")
 
 
 class FundDetailOut(FundOut):

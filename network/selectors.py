@@ -9,7 +9,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -104,6 +118,42 @@ def initiative_list_base() -> QuerySet[Initiative]:
     return Initiative.objects.select_related("organisation", "municipality").prefetch_related(
         "themes"
     )
+
+
+def with_taxonomy_slugs(queryset: QuerySet, *relations: str) -> QuerySet:
+    """The slugs of these taxonomy relations read in the rows' own query, as
+    `<relation>_slugs` in the taxonomy's order, instead of a prefetch per relation: for a
+    list that shows only slugs (the API), that is no query more and no taxonomy instance for
+    each row (about 120 instances and their managers for a page of 20 initiatives, most of
+    a cached API page's time). PostgreSQL only; elsewhere the queryset prefetches them."""
+    if connection.vendor != "postgresql":
+        return queryset.prefetch_related(*relations)
+    key = (queryset.model, relations)
+    if key not in _SLUG_ANNOTATIONS:  # built once: annotate() resolves a copy per query
+        _SLUG_ANNOTATIONS[key] = _slug_annotations(queryset.model, relations)
+    return queryset.annotate(**_SLUG_ANNOTATIONS[key])
+
+
+_SLUG_ANNOTATIONS: dict[tuple, dict] = {}
+
+
+def _slug_annotations(model, relations: tuple[str, ...]) -> dict:
+    annotations = {}
+    for relation in relations:
+        field = model._meta.get_field(relation)
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        ordering = [f"{target}__{name}" for name in field.related_model._meta.ordering]
+        slugs = (
+            field.remote_field.through.objects.filter(**{source: OuterRef("pk")})
+            .order_by()
+            .values(source)
+            .annotate(slugs=ArrayAgg(f"{target}_id", order_by=ordering))
+            .values("slugs")
+        )
+        annotations[f"{relation}_slugs"] = Coalesce(
+            Subquery(slugs), Value([]), output_field=ArrayField(CharField())
+        )
+    return annotations
 
 
 def initiative_search(filters: InitiativeFilters) -> QuerySet[Initiative]:
