@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 
-from network.search import fragments_cached
+from network.search import fragments_cached, rows_rendered_cached
 
 PER_PAGE = 20
 FILTERS_TEMPLATE = "includes/directory_filters.html"
@@ -24,7 +24,12 @@ SECTIONS_TEMPLATE = "network/_page_sections.html"
 
 class NarrowSortPaginator(Paginator):
     """Sorts ids only, then fetches the page's rows with their relations
-    (network.selectors.rows_sorted_narrow)."""
+    (network.selectors.rows_sorted_narrow); with `ids_only`, a page holds the ids alone
+    (for cards kept rendered per row, `directory_render_shared`)."""
+
+    def __init__(self, *args, ids_only: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ids_only = ids_only
 
     @cached_property
     def count(self) -> int:
@@ -33,14 +38,15 @@ class NarrowSortPaginator(Paginator):
         return rows_counted(self.object_list)
 
     def page(self, number):
-        from network.selectors import rows_sorted_narrow
+        from network.selectors import ids_sorted_narrow, rows_sorted_narrow
 
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(rows_sorted_narrow(self.object_list, bottom, top), number, self)
+        fetch = ids_sorted_narrow if self.ids_only else rows_sorted_narrow
+        return self._get_page(fetch(self.object_list, bottom, top), number, self)
 
 
 def directory_render(
@@ -77,6 +83,7 @@ def directory_render_shared(
     partial: str,
     form,
     results,
+    card: str,
     sections: list | tuple = (),
 ) -> HttpResponse:
     """`directory_render` for a directory that every viewer sees alike (the knowledge bank:
@@ -84,9 +91,13 @@ def directory_render_shared(
     the request and kept in the cache per path, query string, page and language for the
     current search generation (network.search.fragments_cached); `results` is the results
     queryset or a function returning it, called only when a fragment is missing (building
-    a search's queryset costs about as much as serving a cached hit). The page around them (menu, messages,
-    tokens) and the apps' `sections` after the results (network.sections: they may depend
-    on the viewer) are rendered for each request as before."""
+    a search's queryset costs about as much as serving a cached hit). Each result is the
+    `card` template rendered for its row (`row`), kept per row as well
+    (network.search.rows_rendered_cached): a query nobody asked before fetches and renders
+    only the rows never shown; `partial` gets them as `cards` besides `page_obj`. The page
+    around them (menu, messages, tokens) and the apps' `sections` after the results
+    (network.sections: they may depend on the viewer) are rendered for each request as
+    before."""
     query = request.GET.copy()
     query.pop("page", None)
     query_string = query.urlencode()
@@ -105,9 +116,19 @@ def directory_render_shared(
         html = {}
         if "results" in names:
             queryset = results() if callable(results) else results
-            paginator = NarrowSortPaginator(queryset, PER_PAGE)
+            page_obj = NarrowSortPaginator(queryset, PER_PAGE, ids_only=True).get_page(page)
+
+            def render_cards(ids: list[int]) -> dict[int, str]:
+                from network.selectors import rows_by_ids
+
+                return {
+                    row.pk: render_to_string(card, {"row": row})
+                    for row in rows_by_ids(queryset, ids)
+                }
+
+            cards = rows_rendered_cached(card, list(page_obj.object_list), render_cards)
             html["results"] = render_to_string(
-                partial, {**context, "page_obj": paginator.get_page(page)}
+                partial, {**context, "page_obj": page_obj, "cards": cards}
             )
         if "filters" in names:
             html["filters"] = render_to_string(FILTERS_TEMPLATE, context)

@@ -99,8 +99,17 @@ def rows_sorted_narrow(queryset: QuerySet, start: int, stop: int) -> list:
     """Rows [start:stop] of an ordered queryset: a narrow query sorts only ids (no joins, no
     wide columns), then the page's rows are fetched with their relations. Sorting whole joined
     rows of thousands of full-text matches to keep twenty is what made ranked search slow."""
+    return rows_by_ids(queryset, ids_sorted_narrow(queryset, start, stop))
+
+
+def ids_sorted_narrow(queryset: QuerySet, start: int, stop: int) -> list[int]:
+    """The ids of rows [start:stop] of an ordered queryset, sorted narrow and cached."""
     window = queryset.values_list("pk", flat=True)[start:stop]
-    ids = search_cached(window, "ids", lambda: list(window))
+    return search_cached(window, "ids", lambda: list(window))
+
+
+def rows_by_ids(queryset: QuerySet, ids: list[int]) -> list:
+    """The rows of `queryset` with these ids, with its relations, in the order of `ids`."""
     if not ids:
         return []
     rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}

@@ -57,6 +57,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         request,
         template="network/initiative_list.html",
         partial="network/_initiative_results.html",
+        card="network/_initiative_card.html",
         form=form,
         results=lambda: selectors.initiative_search(filters),
         # The apps' sections may depend on the viewer: rendered per request, never cached.

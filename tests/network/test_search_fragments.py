@@ -358,3 +358,42 @@ def test_this_process_s_copy_is_bounded(scene, monkeypatch):
     for query in ("q=zwemles", "q=water", "status=running", "page=2"):
         _body(client, f"/initiatives/?{query}")
     assert len(search._local_fragments._entries) == 3
+
+
+def _rows_fetched(client: Client, path: str) -> int:
+    """Queries that fetched initiatives' rows to render them (their summaries), as opposed
+    to the narrow window of ids or the count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        _body(client, path)
+    return sum('"network_initiative"."summary"' in q["sql"] for q in captured.captured_queries)
+
+
+def test_a_new_query_renders_only_the_results_never_shown(scene):
+    client = Client()
+    assert _rows_fetched(client, "/initiatives/?q=zwemles") == 1  # the first page's 20
+    assert _rows_fetched(client, "/initiatives/?q=zwemles&page=2") == 1  # the other five
+    # Other queries finding those initiatives: their pages are new, their cards are not.
+    assert _rows_fetched(client, "/initiatives/?q=zwemles&status=running") == 0
+    assert _rows_fetched(client, "/initiatives/?status=idea&sort=recent") == 0
+    assert _rows_fetched(client, "/initiatives/?q=taalcaf%C3%A9") == 1  # never shown
+    # An edit makes every card stale at once, in every query.
+    initiative = Initiative.objects.filter(title="Zwemles 3").get()
+    initiative_services.initiative_update(
+        initiative=initiative, actor=scene["admin"], data={"title": "Zwemles drie"}
+    )
+    body = _body(client, "/initiatives/?q=zwemles&status=running")
+    assert "Zwemles drie" in _results(body)
+    assert "Zwemles 3<" not in _results(body)
+
+
+def test_the_cards_are_kept_per_language(scene):
+    client = Client()
+    dutch = _results(_body(client, "/initiatives/?q=zwemles", HTTP_ACCEPT_LANGUAGE="nl"))
+    english = _results(
+        _body(client, "/initiatives/?q=zwemles&status=idea", HTTP_ACCEPT_LANGUAGE="en")
+    )
+    assert "Lopend" in dutch or "Idee" in dutch
+    assert "Idea" in english and "Idee" not in english
