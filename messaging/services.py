@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import select
 import time
 import weakref
 import zipfile
@@ -758,6 +759,39 @@ SELECT message.id, message.seq,
 # Raw connections on which this process set plan_cache_mode (see _execute_prepared).
 _generic_plans: weakref.WeakSet = weakref.WeakSet()
 
+# How long a connection that answered a statement is trusted without CONN_HEALTH_CHECKS'
+# `SELECT 1` (seconds), when nothing is waiting on its socket (`connection_still_healthy`).
+HEALTHY_FOR = 5.0
+# Raw connection → when it last answered a statement (time.monotonic()).
+_answered_at: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def connection_answered(raw: Any) -> None:
+    """`raw` (a psycopg connection) just answered a statement."""
+    _answered_at[raw] = time.monotonic()
+
+
+def connection_still_healthy(raw: Any) -> bool:
+    """Whether `raw` (a psycopg connection, sync or async) may be used without a health
+    check round trip (`SELECT 1`): it answered a statement less than HEALTHY_FOR seconds
+    ago, it is idle outside a transaction, and nothing waits on its socket.
+
+    An idle connection receives nothing unasked. A backend that was terminated
+    (pg_terminate_backend, a restart, idle_session_timeout) sends its last error and
+    closes the socket, and a server that went away closes it: either makes the socket
+    readable, and such a connection gets the real check and is replaced. So does anything
+    harmless that arrived (a NOTIFY): the check is only skipped when it surely would pass.
+    What this cannot see (a peer that vanished without a word within those seconds) the
+    `SELECT 1` would not have seen sooner either: it would wait on it like the store does."""
+    answered = _answered_at.get(raw)
+    if answered is None or time.monotonic() - answered > HEALTHY_FOR:
+        return False
+    if raw.closed or raw.broken or raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        return False
+    poller = select.poll()  # not select.select: a process with 1,000 sockets has fds > 1024
+    poller.register(raw.fileno(), select.POLLIN | select.POLLPRI)
+    return not poller.poll(0)
+
 
 def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple | None:
     """Run `sql` as a server-side prepared statement with a generic plan on Django's
@@ -772,7 +806,15 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple | None:
     `plan_cache_mode` only affects prepared statements, and Django prepares none, so
     setting it on the connection changes nothing else. Behind a pooler that cannot keep
     prepared statements (PgBouncer < 1.21 in transaction mode) set
-    MESSAGING_PREPARED_STATEMENTS to False."""
+    MESSAGING_PREPARED_STATEMENTS to False.
+
+    The health check (CONN_HEALTH_CHECKS: a `SELECT 1` before the first query of every
+    service call, each a round trip and two hand-overs of the GIL) is skipped for a
+    connection that answered in the last few seconds and has nothing waiting on its
+    socket (`connection_still_healthy`); any other gets it, and is replaced when it
+    fails (tests/messaging/test_reliability.py terminates the backend between sends)."""
+    if connection.connection is not None and connection_still_healthy(connection.connection):
+        connection.health_check_done = True
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
@@ -782,7 +824,9 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple | None:
             cursor.execute("SET plan_cache_mode = force_generic_plan")
             _generic_plans.add(raw)
         cursor.execute(sql, params, prepare=prepare)
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    connection_answered(raw)
+    return row
 
 
 def _message_store_plain(

@@ -322,3 +322,74 @@ def test_sending_with_redis_stopped_stores_and_answers(alice, bob, direct, throw
         Message.objects.filter(conversation=direct).order_by("seq").values_list("client_id")
     )
     assert stored == [("api",), ("page",), ("socket",)]
+
+
+def _terminate_backend(pid: int) -> None:
+    """End PostgreSQL backend `pid` from another connection and wait until it is gone."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        deadline = time.monotonic() + 5
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+            assert time.monotonic() < deadline, "the backend did not end"
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def kept_connections():
+    """Connections that live on between service calls, as the socket's pool threads keep
+    them (CONN_MAX_AGE; the test settings close them after every call)."""
+    from django.db import close_old_connections
+
+    connection.close()
+    saved = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = 60
+    yield close_old_connections
+    connection.settings_dict["CONN_MAX_AGE"] = saved
+    connection.close()
+
+
+def test_a_terminated_database_connection_is_replaced_and_the_message_stored(
+    alice, bob, direct, kept_connections, monkeypatch
+):
+    """The send path skips the `SELECT 1` health check for a connection that answered a
+    moment ago (docs/messaging.md, The send path); a connection whose backend was
+    terminated between two sends is still found out and replaced, and nothing is lost."""
+    from django.db import connections
+
+    health_checks = []
+    wrapper = type(connections["default"])
+    real_is_usable = wrapper.is_usable
+    monkeypatch.setattr(
+        wrapper,
+        "is_usable",
+        lambda self: health_checks.append(self) or real_is_usable(self),
+    )
+
+    def send(client_id: str):
+        # Each service call of the socket starts and ends like this (channels.db).
+        kept_connections()
+        try:
+            return services.message_send(
+                conversation_id=direct.pk, author=alice, body=client_id, client_id=client_id
+            )
+        finally:
+            kept_connections()
+
+    assert send("first").message.seq == 1
+    before = connection.connection.info.backend_pid
+    assert send("second").message.seq == 2
+    assert health_checks == []  # it answered a moment ago: no SELECT 1
+    assert connection.connection.info.backend_pid == before
+    _terminate_backend(before)
+    third = send("third")
+    assert third.created and third.message.seq == 3
+    assert len(health_checks) == 1  # checked, found dead, replaced
+    assert connection.connection.info.backend_pid != before
+    assert list(
+        Message.objects.filter(conversation=direct).order_by("seq").values_list("client_id")
+    ) == [("first",), ("second",), ("third",)]
