@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-import select
 import time
 import weakref
 import zipfile
@@ -35,8 +34,9 @@ from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 
 from messaging import selectors
+from messaging.database import connection_answered, connection_still_healthy, db, fetch_one
 from messaging.formatting import body_to_html, mention_refs, message_html
-from messaging.limits import person_wait, window_count
+from messaging.limits import awindow_count, person_wait, window_count
 from messaging.models import (
     Attachment,
     Conversation,
@@ -470,6 +470,17 @@ def _rate_limit_over(person: Person) -> bool:
         return False
 
 
+async def _arate_limit_over(person: Person) -> bool:
+    """`_rate_limit_over` from an event loop (`limits.awindow_count`): the same window,
+    count and failing open."""
+    key, count, seconds = _rate_window(person)
+    try:
+        return await awindow_count(key, seconds) > count
+    except CACHE_UNREACHABLE as error:
+        _cache_unreachable("rate limit", error)
+        return False
+
+
 def _rate_limit_uncount(person: Person) -> None:
     """A send that turned out to repeat a stored message is no new message."""
     key, _count, seconds = _rate_window(person)
@@ -634,12 +645,60 @@ def message_send(
 
     A repeat of a stored (conversation, author, client_id) answers the stored message with
     `created=False` and broadcasts nothing. With `defer_broadcast` the caller broadcasts
-    `result.frame` to `result.recipients` after this returns (committed): the consumer
-    does, from its event loop, so no pool thread waits for Redis. See docs/messaging.md."""
+    `result.frame` to `result.recipients` after this returns (committed). The socket sends
+    through `amessage_send`, the same steps from its event loop. See docs/messaging.md."""
     conversation_id = _check_conversation_id(conversation_id)
     body = message_validate(body=body, client_id=client_id, attachments=attachments)
     checked = [(upload, *_attachment_check(upload)) for upload in attachments]
-    if _rate_limit_over(author):
+    over_limit = _rate_limit_over(author)
+    return _send_counted(
+        conversation_id, author, body, client_id, checked, over_limit, defer_broadcast
+    )
+
+
+async def amessage_send(
+    *, conversation_id: Any, author: Person, body: Any, client_id: Any = ""
+) -> SendResult:
+    """`message_send` for the socket, from its event loop; the caller broadcasts
+    (`defer_broadcast`). The same steps and rules: validated, counted against the rate
+    limit on the loop's own Redis connection (`limits.awindow_count`), and plain text on
+    PostgreSQL stored by the one statement on the loop's own connection
+    (`database.fetch_one`), so the common send never waits for a thread. Everything else
+    finishes in the thread pool exactly as `message_send` would: a sender over the limit,
+    a mention, a refusal to explain, a repeated client_id."""
+    conversation_id = _check_conversation_id(conversation_id)
+    body = message_validate(body=body, client_id=client_id)
+    over_limit = await _arate_limit_over(author)
+    if over_limit or "@" in body or not _one_statement_store():
+        return await db(_send_counted)(
+            conversation_id, author, body, client_id, [], over_limit, True
+        )
+    params = _plain_store_params(conversation_id, author, body, client_id)
+    try:
+        row = await fetch_one(_STORE_PLAIN_SQL, params)
+    except psycopg.IntegrityError as error:
+        # A repeated client_id: the statement rolled back, seq included.
+        repeat = await db(_send_repeated)(conversation_id, author, client_id)
+        if repeat is None:
+            raise IntegrityError(*error.args) from error
+        return repeat
+    if row is None:
+        raise await db(_store_refused)(conversation_id, author)
+    return _plain_stored(row, params, author, defer_broadcast=True)
+
+
+def _send_counted(
+    conversation_id: int,
+    author: Person,
+    body: str,
+    client_id: str,
+    checked: Sequence[tuple[UploadedFile, str, str]],
+    over_limit: bool,
+    defer_broadcast: bool,
+) -> SendResult:
+    """The send once validated and counted against the rate limit: store it, or answer a
+    repeat with the stored message."""
+    if over_limit:
         # Over the limit nothing new is stored; a retry of a stored message is still
         # answered with that message.
         existing = _repeat_of(conversation_id, author, client_id)
@@ -655,13 +714,21 @@ def message_send(
             conversation_id, author, body, client_id, checked, defer_broadcast=defer_broadcast
         )
     except IntegrityError:
-        # The same client_id was stored before (or by a concurrent retry): the unique
-        # constraint refused the copy and the statement rolled back, seq included.
-        _rate_limit_uncount(author)
-        existing = _repeat_of(conversation_id, author, client_id)
-        if existing is None:
+        repeat = _send_repeated(conversation_id, author, client_id)
+        if repeat is None:
             raise
-        return SendResult(existing, created=False)
+        return repeat
+
+
+def _send_repeated(conversation_id: int, author: Person, client_id: str) -> SendResult | None:
+    """The store refused a copy (the unique constraint; the statement rolled back, seq
+    included): the same client_id was stored before, or by a concurrent retry. The stored
+    message, which is no new message for the rate limit; None when it was something else."""
+    _rate_limit_uncount(author)
+    existing = _repeat_of(conversation_id, author, client_id)
+    if existing is None:
+        return None
+    return SendResult(existing, created=False)
 
 
 def _one_statement_store() -> bool:
@@ -759,39 +826,6 @@ SELECT message.id, message.seq,
 # Raw connections on which this process set plan_cache_mode (see _execute_prepared).
 _generic_plans: weakref.WeakSet = weakref.WeakSet()
 
-# How long a connection that answered a statement is trusted without CONN_HEALTH_CHECKS'
-# `SELECT 1` (seconds), when nothing is waiting on its socket (`connection_still_healthy`).
-HEALTHY_FOR = 5.0
-# Raw connection → when it last answered a statement (time.monotonic()).
-_answered_at: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def connection_answered(raw: Any) -> None:
-    """`raw` (a psycopg connection) just answered a statement."""
-    _answered_at[raw] = time.monotonic()
-
-
-def connection_still_healthy(raw: Any) -> bool:
-    """Whether `raw` (a psycopg connection, sync or async) may be used without a health
-    check round trip (`SELECT 1`): it answered a statement less than HEALTHY_FOR seconds
-    ago, it is idle outside a transaction, and nothing waits on its socket.
-
-    An idle connection receives nothing unasked. A backend that was terminated
-    (pg_terminate_backend, a restart, idle_session_timeout) sends its last error and
-    closes the socket, and a server that went away closes it: either makes the socket
-    readable, and such a connection gets the real check and is replaced. So does anything
-    harmless that arrived (a NOTIFY): the check is only skipped when it surely would pass.
-    What this cannot see (a peer that vanished without a word within those seconds) the
-    `SELECT 1` would not have seen sooner either: it would wait on it like the store does."""
-    answered = _answered_at.get(raw)
-    if answered is None or time.monotonic() - answered > HEALTHY_FOR:
-        return False
-    if raw.closed or raw.broken or raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-        return False
-    poller = select.poll()  # not select.select: a process with 1,000 sockets has fds > 1024
-    poller.register(raw.fileno(), select.POLLIN | select.POLLPRI)
-    return not poller.poll(0)
-
 
 def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple | None:
     """Run `sql` as a server-side prepared statement with a generic plan on Django's
@@ -839,32 +873,45 @@ def _message_store_plain(
 ) -> SendResult:
     """`_message_store` for the common case (text without mentions or files) in one
     statement; the same rules, checked by the database (tests/messaging cover both)."""
-    now = timezone.now()
-    params = {
-        "now": now,
+    params = _plain_store_params(conversation_id, author, body, client_id)
+    # Inside a caller's transaction a savepoint keeps a repeated client_id from breaking
+    # it; on its own (the API, the pages) the statement needs no BEGIN and COMMIT.
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with savepoint:
+        row = _execute_prepared(_STORE_PLAIN_SQL, params)
+    if row is None:
+        raise _store_refused(conversation_id, author)
+    return _plain_stored(row, params, author, defer_broadcast=defer_broadcast)
+
+
+def _plain_store_params(
+    conversation_id: int, author: Person, body: str, client_id: str
+) -> dict[str, Any]:
+    """The parameters of _STORE_PLAIN_SQL (the body rendered and sanitised here)."""
+    return {
+        "now": timezone.now(),
         "conversation": conversation_id,
         "author": author.pk,
         "client_id": client_id,
         "body": body,
         "body_html": body_to_html(body),
     }
-    # Inside a caller's transaction a savepoint keeps a repeated client_id from breaking
-    # it; on its own (the socket, the API) the statement needs no BEGIN and COMMIT.
-    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with savepoint:
-        row = _execute_prepared(_STORE_PLAIN_SQL, params)
-    if row is None:
-        raise _store_refused(conversation_id, author)
+
+
+def _plain_stored(
+    row: tuple, params: dict[str, Any], author: Person, *, defer_broadcast: bool
+) -> SendResult:
+    """The message _STORE_PLAIN_SQL stored (its row: id, seq, the participants)."""
     message_id, seq, participant_ids = row
     message = Message(
         id=message_id,
-        conversation_id=conversation_id,
+        conversation_id=params["conversation"],
         seq=seq,
         author=author,
-        client_id=client_id,
-        body=body,
+        client_id=params["client_id"],
+        body=params["body"],
         body_html=params["body_html"],
-        sent_at=now,
+        sent_at=params["now"],
     )
     message._fresh_attachments = []
     if defer_broadcast:
