@@ -16,8 +16,9 @@ path does with plain text:
   whose sockets it holds and writes what arrives to those sockets.
 
 What it leaves out is what the real server adds: the ASGI and Channels layers, the session
-and the limits, the consumer's thread pool, the layer's msgpack envelope, the author's name,
-the message's fragment (`html`, drawn with Django's templates) and its per-language redraw. Run by messaging_load.py; by hand:
+and the limits (the rate limit's Redis round trip), the layer's msgpack envelope, the
+author's name, the message's fragment (`html`, drawn with Django's templates) and its
+per-language redraw. Run by messaging_load.py; by hand:
 
     .venv/bin/python benchmarks/messaging_floor.py --port 8765 --workers 2 \
         --database-url postgres://postgres@127.0.0.1:5432/bruggen_bench_messaging \

@@ -1,7 +1,7 @@
 """The realtime socket at /ws/ (docs/contracts.md §6, docs/messaging.md).
 
 The consumer authenticates, checks each frame's shape and calls `messaging.services`
-through `database_sync_to_async`; the rules live in the services. Every socket of a
+in its thread pool (messaging.database.db) or, for plain text, on its event loop; the rules live in the services. Every socket of a
 person joins their personal group `person.<id>`, to which the services send frames.
 """
 
@@ -13,11 +13,9 @@ import json
 import logging
 import math
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.http import HttpRequest
@@ -26,6 +24,7 @@ from django.utils.translation import ngettext
 
 from accounts.i18n import supported
 from messaging import limits, selectors, services
+from messaging.database import db
 from messaging.formatting import message_html
 from messaging.realtime import abroadcast, person_group
 from network.models import Person
@@ -36,21 +35,6 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 # Too many open sockets for this person, or a socket that kept going over its limits.
 CLOSE_TOO_MANY = 4429
-
-
-# The services' own thread pool (each thread keeps one database connection open), not
-# Channels' single shared database thread: sends to different conversations go in
-# parallel (the row lock orders them per conversation). Sized by MESSAGING_DB_THREADS:
-# a send mostly waits on PostgreSQL and Redis round trips, and asyncio's default pool of
-# cores + 4 threads became the queue at 200 messages a second (docs/messaging.md, Speed).
-_executor = ThreadPoolExecutor(
-    max_workers=getattr(settings, "MESSAGING_DB_THREADS", 16), thread_name_prefix="messaging-db"
-)
-
-
-def db(function):
-    """Run a service in the messaging thread pool, closing stale connections around it."""
-    return database_sync_to_async(function, thread_sensitive=False, executor=_executor)
 
 
 # The largest frame, in bytes of UTF-8. Uvicorn refuses a larger one from its header, before
@@ -223,12 +207,6 @@ def _sync(language: str, **kwargs: Any) -> tuple[list[dict[str, Any]], int]:
     return [_localise(frame, language) for frame in frames], last_seq
 
 
-def _send(**kwargs: Any) -> tuple[services.SendResult, dict[str, Any]]:
-    # The frame (its HTML included) is made here, in the pool thread, not on the event loop.
-    result = services.message_send(**kwargs)
-    return result, result.frame
-
-
 class MessagingConsumer(AsyncWebsocketConsumer):
     person = None
     admitted = False  # counted in the person's open sockets
@@ -351,14 +329,16 @@ class MessagingConsumer(AsyncWebsocketConsumer):
     # Client frames -------------------------------------------------------------------
 
     async def on_message_send(self, frame: dict[str, Any]) -> None:
-        # The sender's own limit is counted by the send path (MESSAGING_RATE_LIMIT).
-        result, message = await db(_send)(
+        # The sender's own limit is counted by the send path (MESSAGING_RATE_LIMIT). Plain
+        # text is counted and stored from this event loop, without a thread hop
+        # (services.amessage_send).
+        result = await services.amessage_send(
             conversation_id=frame["conversation"],
             author=self.person,
             body=frame["body"],
             client_id=frame["client_id"],
-            defer_broadcast=True,
         )
+        message = result.frame
         if result.created:
             # Committed: now to every participant's sockets, from this event loop.
             await abroadcast(result.recipients, message)

@@ -114,6 +114,13 @@ def _labels(language: str) -> dict[str, str]:
         }
 
 
+@functools.lru_cache(maxsize=256)
+def _when(minute: datetime, zone: str, language: str) -> str:
+    """A message's time as the fragment prints it ("j b H:i": no seconds), formatted once
+    per minute, time zone and language in this process rather than once per message."""
+    return dateformat.format(timezone.localtime(minute), "j b H:i")
+
+
 def message_html(frame: dict[str, Any], *, edit_window: timedelta) -> str:
     """The message's `<li>` (templates/messaging/_message.html) from its frame
     (services.message_frame), in the active language. Within `edit_window` of sending,
@@ -129,12 +136,14 @@ def message_html(frame: dict[str, Any], *, edit_window: timedelta) -> str:
         and timezone.now() - sent_at <= edit_window
     )
     ids = {"conversation": frame["conversation"], "message": frame["id"]}
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    minute = sent_at.replace(second=0, microsecond=0)
     return get_template("messaging/_message.html").render(
         {
             "m": frame,
-            "when": dateformat.format(timezone.localtime(sent_at), "j b H:i"),
+            "when": _when(minute, timezone.get_current_timezone_name(), language),
             "editable": editable,
             "urls": {action: url.format(**ids) for action, url in _action_urls().items()},
-            "labels": _labels(translation.get_language() or settings.LANGUAGE_CODE),
+            "labels": _labels(language),
         }
     )

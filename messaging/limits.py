@@ -19,9 +19,11 @@ socket breaks: when it cannot be reached they fail open and say so in the log.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
+import weakref
 from typing import Any
 
 from django.conf import settings
@@ -97,21 +99,32 @@ class SocketLimits:
 # Per person, in the cache ----------------------------------------------------------------
 
 
+def _count_in_window(pipeline: Any, full_key: str, seconds: int, amount: int) -> None:
+    """The commands of a fixed-window counter, on a pipeline (sync or asyncio): add
+    `amount`, then let the key expire a second after its window, unless it already will."""
+    pipeline.incrby(full_key, amount)
+    pipeline.expire(full_key, seconds + 1, nx=True)
+
+
 def window_count(key: str, seconds: int, amount: int = 1) -> int:
     """Add `amount` to a fixed-window counter in the default cache (shared by all processes
     on Redis) and return its new value: one pipelined round trip on Redis (INCRBY, then
     EXPIRE NX). The one counter of every per-person limit: socket frames here, message
-    sends and conversation starts in messaging.services. Raises when the cache is down;
-    callers fail open."""
+    sends and conversation starts in messaging.services (`awindow_count` is the same
+    counter from an event loop). Raises when the cache is down; callers fail open."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         # The cache's own client and key scheme: Django stores integers as plain Redis
         # integers, so INCRBY works on what cache.get reads.
         full_key = backend.make_and_validate_key(key)
         pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
-        pipeline.incrby(full_key, amount)
-        pipeline.expire(full_key, seconds + 1, nx=True)
+        _count_in_window(pipeline, full_key, seconds, amount)
         return pipeline.execute()[0]
+    return _local_window_count(backend, key, seconds, amount)
+
+
+def _local_window_count(backend: Any, key: str, seconds: int, amount: int) -> int:
+    """window_count on a cache without Redis (one process: tests, the embedded default)."""
     if amount > 0 and backend.add(key, amount, timeout=seconds + 1):
         return amount
     try:
@@ -121,6 +134,42 @@ def window_count(key: str, seconds: int, amount: int = 1) -> int:
             backend.add(key, amount, timeout=seconds + 1)
             return amount
         return 0
+
+
+# Event loop → (the cache's Redis server, options) → an asyncio client of that server.
+_async_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _async_client(backend: RedisCache) -> Any:
+    """An asyncio Redis client of the cache's server (the one it writes to), one per event
+    loop and process, with the cache's timeouts (config.cache.FailOpenRedisCache)."""
+    import redis.asyncio
+
+    options = {
+        name: value
+        for name, value in backend._options.items()
+        if name in ("socket_connect_timeout", "socket_timeout")
+    }
+    server = backend._servers[0]
+    clients = _async_clients.setdefault(asyncio.get_running_loop(), {})
+    which = (server, tuple(sorted(options.items())))
+    client = clients.get(which)
+    if client is None:
+        client = clients[which] = redis.asyncio.Redis.from_url(server, **options)
+    return client
+
+
+async def awindow_count(key: str, seconds: int, amount: int = 1) -> int:
+    """`window_count` from an event loop: the same counter and key, one pipelined round
+    trip on the loop's own connection, so no thread waits for Redis (the socket's send
+    path, messaging.services.amessage_send). Raises when the cache is down."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        pipeline = _async_client(backend).pipeline(transaction=False)
+        _count_in_window(pipeline, full_key, seconds, amount)
+        return (await pipeline.execute())[0]
+    return _local_window_count(backend, key, seconds, amount)  # memory: no I/O
 
 
 def person_wait(*, person_id: int, kind: str, limit: tuple[int, int] | None = None) -> float:

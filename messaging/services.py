@@ -34,8 +34,9 @@ from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 
 from messaging import selectors
+from messaging.database import connection_answered, connection_still_healthy, db, fetch_one
 from messaging.formatting import body_to_html, mention_refs, message_html
-from messaging.limits import person_wait, window_count
+from messaging.limits import awindow_count, person_wait, window_count
 from messaging.models import (
     Attachment,
     Conversation,
@@ -469,6 +470,17 @@ def _rate_limit_over(person: Person) -> bool:
         return False
 
 
+async def _arate_limit_over(person: Person) -> bool:
+    """`_rate_limit_over` from an event loop (`limits.awindow_count`): the same window,
+    count and failing open."""
+    key, count, seconds = _rate_window(person)
+    try:
+        return await awindow_count(key, seconds) > count
+    except CACHE_UNREACHABLE as error:
+        _cache_unreachable("rate limit", error)
+        return False
+
+
 def _rate_limit_uncount(person: Person) -> None:
     """A send that turned out to repeat a stored message is no new message."""
     key, _count, seconds = _rate_window(person)
@@ -633,12 +645,60 @@ def message_send(
 
     A repeat of a stored (conversation, author, client_id) answers the stored message with
     `created=False` and broadcasts nothing. With `defer_broadcast` the caller broadcasts
-    `result.frame` to `result.recipients` after this returns (committed): the consumer
-    does, from its event loop, so no pool thread waits for Redis. See docs/messaging.md."""
+    `result.frame` to `result.recipients` after this returns (committed). The socket sends
+    through `amessage_send`, the same steps from its event loop. See docs/messaging.md."""
     conversation_id = _check_conversation_id(conversation_id)
     body = message_validate(body=body, client_id=client_id, attachments=attachments)
     checked = [(upload, *_attachment_check(upload)) for upload in attachments]
-    if _rate_limit_over(author):
+    over_limit = _rate_limit_over(author)
+    return _send_counted(
+        conversation_id, author, body, client_id, checked, over_limit, defer_broadcast
+    )
+
+
+async def amessage_send(
+    *, conversation_id: Any, author: Person, body: Any, client_id: Any = ""
+) -> SendResult:
+    """`message_send` for the socket, from its event loop; the caller broadcasts
+    (`defer_broadcast`). The same steps and rules: validated, counted against the rate
+    limit on the loop's own Redis connection (`limits.awindow_count`), and plain text on
+    PostgreSQL stored by the one statement on the loop's own connection
+    (`database.fetch_one`), so the common send never waits for a thread. Everything else
+    finishes in the thread pool exactly as `message_send` would: a sender over the limit,
+    a mention, a refusal to explain, a repeated client_id."""
+    conversation_id = _check_conversation_id(conversation_id)
+    body = message_validate(body=body, client_id=client_id)
+    over_limit = await _arate_limit_over(author)
+    if over_limit or "@" in body or not _one_statement_store():
+        return await db(_send_counted)(
+            conversation_id, author, body, client_id, [], over_limit, True
+        )
+    params = _plain_store_params(conversation_id, author, body, client_id)
+    try:
+        row = await fetch_one(_STORE_PLAIN_SQL, params)
+    except psycopg.IntegrityError as error:
+        # A repeated client_id: the statement rolled back, seq included.
+        repeat = await db(_send_repeated)(conversation_id, author, client_id)
+        if repeat is None:
+            raise IntegrityError(*error.args) from error
+        return repeat
+    if row is None:
+        raise await db(_store_refused)(conversation_id, author)
+    return _plain_stored(row, params, author, defer_broadcast=True)
+
+
+def _send_counted(
+    conversation_id: int,
+    author: Person,
+    body: str,
+    client_id: str,
+    checked: Sequence[tuple[UploadedFile, str, str]],
+    over_limit: bool,
+    defer_broadcast: bool,
+) -> SendResult:
+    """The send once validated and counted against the rate limit: store it, or answer a
+    repeat with the stored message."""
+    if over_limit:
         # Over the limit nothing new is stored; a retry of a stored message is still
         # answered with that message.
         existing = _repeat_of(conversation_id, author, client_id)
@@ -654,13 +714,21 @@ def message_send(
             conversation_id, author, body, client_id, checked, defer_broadcast=defer_broadcast
         )
     except IntegrityError:
-        # The same client_id was stored before (or by a concurrent retry): the unique
-        # constraint refused the copy and the statement rolled back, seq included.
-        _rate_limit_uncount(author)
-        existing = _repeat_of(conversation_id, author, client_id)
-        if existing is None:
+        repeat = _send_repeated(conversation_id, author, client_id)
+        if repeat is None:
             raise
-        return SendResult(existing, created=False)
+        return repeat
+
+
+def _send_repeated(conversation_id: int, author: Person, client_id: str) -> SendResult | None:
+    """The store refused a copy (the unique constraint; the statement rolled back, seq
+    included): the same client_id was stored before, or by a concurrent retry. The stored
+    message, which is no new message for the rate limit; None when it was something else."""
+    _rate_limit_uncount(author)
+    existing = _repeat_of(conversation_id, author, client_id)
+    if existing is None:
+        return None
+    return SendResult(existing, created=False)
 
 
 def _one_statement_store() -> bool:
@@ -772,7 +840,15 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple | None:
     `plan_cache_mode` only affects prepared statements, and Django prepares none, so
     setting it on the connection changes nothing else. Behind a pooler that cannot keep
     prepared statements (PgBouncer < 1.21 in transaction mode) set
-    MESSAGING_PREPARED_STATEMENTS to False."""
+    MESSAGING_PREPARED_STATEMENTS to False.
+
+    The health check (CONN_HEALTH_CHECKS: a `SELECT 1` before the first query of every
+    service call, each a round trip and two hand-overs of the GIL) is skipped for a
+    connection that answered in the last few seconds and has nothing waiting on its
+    socket (`connection_still_healthy`); any other gets it, and is replaced when it
+    fails (tests/messaging/test_reliability.py terminates the backend between sends)."""
+    if connection.connection is not None and connection_still_healthy(connection.connection):
+        connection.health_check_done = True
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
@@ -782,7 +858,9 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple | None:
             cursor.execute("SET plan_cache_mode = force_generic_plan")
             _generic_plans.add(raw)
         cursor.execute(sql, params, prepare=prepare)
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    connection_answered(raw)
+    return row
 
 
 def _message_store_plain(
@@ -795,32 +873,45 @@ def _message_store_plain(
 ) -> SendResult:
     """`_message_store` for the common case (text without mentions or files) in one
     statement; the same rules, checked by the database (tests/messaging cover both)."""
-    now = timezone.now()
-    params = {
-        "now": now,
+    params = _plain_store_params(conversation_id, author, body, client_id)
+    # Inside a caller's transaction a savepoint keeps a repeated client_id from breaking
+    # it; on its own (the API, the pages) the statement needs no BEGIN and COMMIT.
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with savepoint:
+        row = _execute_prepared(_STORE_PLAIN_SQL, params)
+    if row is None:
+        raise _store_refused(conversation_id, author)
+    return _plain_stored(row, params, author, defer_broadcast=defer_broadcast)
+
+
+def _plain_store_params(
+    conversation_id: int, author: Person, body: str, client_id: str
+) -> dict[str, Any]:
+    """The parameters of _STORE_PLAIN_SQL (the body rendered and sanitised here)."""
+    return {
+        "now": timezone.now(),
         "conversation": conversation_id,
         "author": author.pk,
         "client_id": client_id,
         "body": body,
         "body_html": body_to_html(body),
     }
-    # Inside a caller's transaction a savepoint keeps a repeated client_id from breaking
-    # it; on its own (the socket, the API) the statement needs no BEGIN and COMMIT.
-    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with savepoint:
-        row = _execute_prepared(_STORE_PLAIN_SQL, params)
-    if row is None:
-        raise _store_refused(conversation_id, author)
+
+
+def _plain_stored(
+    row: tuple, params: dict[str, Any], author: Person, *, defer_broadcast: bool
+) -> SendResult:
+    """The message _STORE_PLAIN_SQL stored (its row: id, seq, the participants)."""
     message_id, seq, participant_ids = row
     message = Message(
         id=message_id,
-        conversation_id=conversation_id,
+        conversation_id=params["conversation"],
         seq=seq,
         author=author,
-        client_id=client_id,
-        body=body,
+        client_id=params["client_id"],
+        body=params["body"],
         body_html=params["body_html"],
-        sent_at=now,
+        sent_at=params["now"],
     )
     message._fresh_attachments = []
     if defer_broadcast:

@@ -100,7 +100,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Threads (each with its own database connection) that run messaging services for the
-# WebSocket consumer in one ASGI process (docs/messaging.md, Speed).
+# WebSocket consumer in one ASGI process, and the most database connections its event
+# loop keeps for the message store (docs/messaging.md, From the event loop).
 MESSAGING_DB_THREADS = env.int("MESSAGING_DB_THREADS", default=16)
 # The message store statement is prepared once per connection on PostgreSQL; turn off
 # behind a connection pooler that cannot keep prepared statements (PgBouncer < 1.21 in

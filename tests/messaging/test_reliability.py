@@ -13,11 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.db import connection
 from django.test import override_settings
 
-from messaging import services
+from messaging import database, services
 from messaging.models import Conversation, Message
 from tests.messaging.conftest import IN_CI, client_for, open_socket, person_with_account
 
@@ -318,7 +319,118 @@ def test_sending_with_redis_stopped_stores_and_answers(alice, bob, direct, throw
             defer_broadcast=True,
         )
         assert socket_path.created and socket_path.message.seq == 3
+        # The socket's own path: counted and stored from an event loop.
+        from_the_loop = async_to_sync(services.amessage_send)(
+            conversation_id=direct.pk, author=alice, body="van de event loop", client_id="loop"
+        )
+        assert from_the_loop.created and from_the_loop.message.seq == 4
     stored = list(
         Message.objects.filter(conversation=direct).order_by("seq").values_list("client_id")
     )
-    assert stored == [("api",), ("page",), ("socket",)]
+    assert stored == [("api",), ("page",), ("socket",), ("loop",)]
+
+
+def _terminate_backend(pid: int) -> None:
+    """End PostgreSQL backend `pid` from another connection and wait until it is gone."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        deadline = time.monotonic() + 5
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+            assert time.monotonic() < deadline, "the backend did not end"
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def kept_connections():
+    """Connections that live on between service calls, as the socket's pool threads keep
+    them (CONN_MAX_AGE; the test settings close them after every call)."""
+    from django.db import close_old_connections
+
+    connection.close()
+    saved = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = 60
+    yield close_old_connections
+    connection.settings_dict["CONN_MAX_AGE"] = saved
+    connection.close()
+    # The event loops' own connections (messaging.database), which that keeps open too.
+    for pool in list(database._connections.values()):
+        for raw, _close_at in pool.idle:
+            raw.pgconn.finish()
+        pool.idle.clear()
+
+
+def test_a_terminated_database_connection_is_replaced_and_the_message_stored(
+    alice, bob, direct, kept_connections, monkeypatch
+):
+    """The send path skips the `SELECT 1` health check for a connection that answered a
+    moment ago (docs/messaging.md, The send path); a connection whose backend was
+    terminated between two sends is still found out and replaced, and nothing is lost."""
+    from django.db import connections
+
+    health_checks = []
+    wrapper = type(connections["default"])
+    real_is_usable = wrapper.is_usable
+    monkeypatch.setattr(
+        wrapper,
+        "is_usable",
+        lambda self: health_checks.append(self) or real_is_usable(self),
+    )
+
+    def send(client_id: str):
+        # Each service call of the socket starts and ends like this (channels.db).
+        kept_connections()
+        try:
+            return services.message_send(
+                conversation_id=direct.pk, author=alice, body=client_id, client_id=client_id
+            )
+        finally:
+            kept_connections()
+
+    assert send("first").message.seq == 1
+    before = connection.connection.info.backend_pid
+    assert send("second").message.seq == 2
+    assert health_checks == []  # it answered a moment ago: no SELECT 1
+    assert connection.connection.info.backend_pid == before
+    _terminate_backend(before)
+    third = send("third")
+    assert third.created and third.message.seq == 3
+    assert len(health_checks) == 1  # checked, found dead, replaced
+    assert connection.connection.info.backend_pid != before
+    assert list(
+        Message.objects.filter(conversation=direct).order_by("seq").values_list("client_id")
+    ) == [("first",), ("second",), ("third",)]
+
+
+async def test_the_event_loops_own_connection_is_replaced_when_its_backend_ends(
+    alice, bob, direct, kept_connections
+):
+    """The socket stores plain text on its event loop's own connection
+    (messaging.database.fetch_one), trusted without a `SELECT 1` while it answered a
+    moment ago; when its backend is terminated between two sends it is found out and
+    replaced, and the second message is stored and delivered."""
+    a, b = await open_socket(alice), await open_socket(bob)
+    await a.send(send_frame(direct.pk, "een", "een"))
+    assert (await b.receive_type("message.new"))["seq"] == 1
+    pool = database._connections[asyncio.get_running_loop()]
+    [(first, _close_at)] = pool.idle
+    await a.send(send_frame(direct.pk, "twee", "twee"))
+    assert (await b.receive_type("message.new"))["seq"] == 2
+    assert [raw for raw, _close_at in pool.idle] == [first]  # kept, not checked, not replaced
+    await database_sync_to_async(_terminate_backend)(first.info.backend_pid)
+    await a.send(send_frame(direct.pk, "drie", "drie"))
+    third = await b.receive_type("message.new")
+    assert (third["seq"], third["client_id"]) == (3, "drie")
+    assert first.closed and [raw for raw, _close_at in pool.idle] != [first]
+    await a.close()
+    await b.close()
+    stored = await database_sync_to_async(
+        lambda: list(
+            Message.objects.filter(conversation=direct).order_by("seq").values_list("client_id")
+        )
+    )()
+    assert stored == [("een",), ("twee",), ("drie",)]

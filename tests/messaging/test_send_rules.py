@@ -1,8 +1,9 @@
-"""One definition of the send rules, checked on both store paths (docs/messaging.md).
+"""One definition of the send rules, checked on every store path (docs/messaging.md).
 
 Plain text on PostgreSQL is stored by one SQL statement (`_STORE_PLAIN_SQL`) that checks
 the rules in the database; everything else by the general path, which checks them in
-Python (`_send_refusal`, blocks by `network.blocks`). Every refusal runs through both,
+Python (`_send_refusal`, blocks by `network.blocks`); the socket sends through
+`amessage_send`, the same steps from its event loop. Every refusal runs through each,
 from the same starting state, and must end the same: same outcome, same error code and
 detail, same state (no seq taken, nothing stored).
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -36,6 +37,11 @@ PATHS = {
         "MESSAGING_PREPARED_STATEMENTS": False,
     },
     "general path": {"MESSAGING_STORE_ONE_STATEMENT": False},
+    # The socket's own path (services.amessage_send), from the event loop.
+    "event loop": {
+        "MESSAGING_STORE_ONE_STATEMENT": True,
+        "MESSAGING_PREPARED_STATEMENTS": True,
+    },
 }
 # The general path's first statement; the one-statement store runs on the raw connection,
 # so Django never captures it.
@@ -243,7 +249,36 @@ def _state(conversation_id: Any) -> tuple:
     )
 
 
-def attempt(case: Case, people: dict, path: str) -> dict:
+def _from_the_event_loop(send: dict, monkeypatch) -> services.SendResult:
+    """`services.amessage_send`, the socket's path, inside this test's transaction: its
+    statement (`database.fetch_one`) and its thread-pool steps (`database.db`) run on the
+    test's own connection, so they see the case's state and roll back with it. Nothing
+    it awaits then waits, so the coroutine finishes in one step, without an event loop."""
+
+    async def fetch_one(sql, params):
+        try:
+            with transaction.atomic():  # a savepoint, as the socket's statement stands alone
+                return services._execute_prepared(sql, params)
+        except IntegrityError as error:
+            raise error.__cause__ from None  # psycopg's, as the loop's connection raises it
+
+    def db(function):
+        async def run(*args, **kwargs):
+            return function(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(services, "fetch_one", fetch_one)
+    monkeypatch.setattr(services, "db", db)
+    coroutine = services.amessage_send(**send)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("amessage_send waited for something")
+
+
+def attempt(case: Case, people: dict, path: str, monkeypatch) -> dict:
     """Build the case's state, try the send on `path`, record everything, roll back."""
     cache.clear()  # the rate-limit window starts empty on every path
     with (
@@ -256,7 +291,10 @@ def attempt(case: Case, people: dict, path: str) -> dict:
                 before = _state(send["conversation_id"])
                 start = len(queries.captured_queries)
                 try:
-                    result = services.message_send(**send)
+                    if path == "event loop":
+                        result = _from_the_event_loop(send, monkeypatch)
+                    else:
+                        result = services.message_send(**send)
                 except services.MessagingError as error:
                     outcome = ("refused", error.code)
                     detail = error.detail
@@ -283,10 +321,10 @@ def attempt(case: Case, people: dict, path: str) -> dict:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_every_send_rule_ends_the_same_on_both_store_paths(name, alice, bob, carol):
+def test_every_send_rule_ends_the_same_on_every_store_path(name, alice, bob, carol, monkeypatch):
     case = CASES[name]
     people = {"alice": alice, "bob": bob, "carol": carol}
-    results = {path: attempt(case, people, path) for path in PATHS}
+    results = {path: attempt(case, people, path, monkeypatch) for path in PATHS}
     for path, result in results.items():
         assert result["outcome"] == case.outcome, (path, result)
         # The store path that ran is the one asked for (validation refusals run neither).

@@ -280,6 +280,47 @@ def test_a_persons_frame_limit_on_redis(shared_redis):
     assert limits.person_wait(person_id=8, kind="message.send") == 0  # counted by services
 
 
+@override_settings(MESSAGING_RATE_LIMIT=(3, 60))
+async def test_the_send_limit_on_redis_is_one_count_for_the_socket_and_the_api(
+    shared_redis, alice, bob, direct
+):
+    """The socket counts a send from its event loop (limits.awindow_count, the loop's own
+    Redis connection), the API and the pages from a thread (limits.window_count): the
+    same counter in Redis, so MESSAGING_RATE_LIMIT holds across both. Over it, nothing
+    is stored, and a retry of a stored message is still answered with that message."""
+    api = await database_sync_to_async(services.message_send)(
+        conversation_id=direct.pk, author=alice, body="via de API", client_id="api"
+    )
+    assert api.created
+    a = await open_socket(alice)
+    for number in range(3):
+        await a.send(
+            {
+                "type": "message.send",
+                "conversation": direct.pk,
+                "body": f"via de socket {number}",
+                "client_id": f"ws-{number}",
+            }
+        )
+    frames, _code = await collect(a)
+    answers = {f["client_id"]: f["type"] for f in frames if f["type"] in ("message.new", "error")}
+    assert answers == {"ws-0": "message.new", "ws-1": "message.new", "ws-2": "error"}
+    assert [f["code"] for f in frames if f["type"] == "error"] == ["rate_limited"]
+    # Over the limit, a retry of a stored message is answered with it.
+    await a.send(
+        {"type": "message.send", "conversation": direct.pk, "body": "x", "client_id": "ws-1"}
+    )
+    repeat = await a.receive_type("message.new")
+    assert (repeat["client_id"], repeat["seq"]) == ("ws-1", 3)
+    await a.close()
+    stored = await database_sync_to_async(
+        lambda: sorted(
+            services.Message.objects.filter(conversation=direct).values_list("client_id", flat=True)
+        )
+    )()
+    assert stored == ["api", "ws-0", "ws-1"]
+
+
 # Uvicorn and the frame size ------------------------------------------------------------
 
 
