@@ -12,7 +12,7 @@ the production ones):
     .venv/bin/python benchmarks/health.py \
         [--database-url postgres://postgres@127.0.0.1:5432/h12] \
         [--redis-url redis://127.0.0.1:6379/13] [--duration 10] [--connections 16] \
-        [--app-dir /work/main]   # another checkout, e.g. the code before the change
+        [--app-dir ../before]     # another checkout, e.g. the code before the change
 
 Starts Gunicorn (3 sync workers) on the same WSGI wrapper as benchmarks/network_search.py:
 `/hello` (plain WSGI) and `/bench-hello-django/` (a Django view behind the full middleware
