@@ -520,21 +520,26 @@ def fragments_cached(
         + hashlib.sha256(repr((name, language, key_parts)).encode()).hexdigest()
         for name, key_parts in parts.items()
     }
-    found = _local_fragments.get_many(keys.values())
+    return _html_cached(keys, _local_fragments, render)
+
+
+def _html_cached(keys: dict, local: _LocalFragments, render: Callable) -> dict:
+    """HTML by name for these cache `keys` ({name: key}): from this process's copy
+    (`local`), else the shared cache, else `render(names missing)` ({name: html}), which is
+    then kept in both. Names `render` gives nothing for are left out."""
+    found = local.get_many(keys.values())
     wanted = [key for key in keys.values() if key not in found]
     if wanted:
         shared = cache.get_many(wanted)
-        _local_fragments.set_many(shared)
+        local.set_many(shared)
         found.update(shared)
-    html = {name: mark_safe(found[key]) for name, key in keys.items() if key in found}  # noqa: S308
-    missing = [name for name in parts if name not in html]
+    missing = [name for name, key in keys.items() if key not in found]
     if missing:
-        fresh = {name: str(value) for name, value in render(missing).items()}
-        kept = {keys[name]: fresh[name] for name in missing}
+        kept = {keys[name]: str(html) for name, html in render(missing).items()}
         cache.set_many(kept, timeout=RESULT_TIMEOUT)
-        _local_fragments.set_many(kept)
-        html.update({name: mark_safe(fresh[name]) for name in missing})  # noqa: S308
-    return html
+        local.set_many(kept)
+        found.update(kept)
+    return {name: mark_safe(found[key]) for name, key in keys.items() if key in found}  # noqa: S308
 
 
 def rows_rendered_cached(
@@ -552,19 +557,8 @@ def rows_rendered_cached(
         return [mark_safe(str(fresh[pk])) for pk in ids if pk in fresh]  # noqa: S308
     language = get_language() or ""
     keys = {pk: f"{FRAGMENT_PREFIX}:{generation}:{kind}:{language}:{pk}" for pk in ids}
-    found = _local_rows.get_many(keys.values())
-    wanted = [key for key in keys.values() if key not in found]
-    if wanted:
-        shared = cache.get_many(wanted)
-        _local_rows.set_many(shared)
-        found.update(shared)
-    missing = [pk for pk in ids if keys[pk] not in found]
-    if missing:
-        kept = {keys[pk]: str(html) for pk, html in render(missing).items()}
-        cache.set_many(kept, timeout=RESULT_TIMEOUT)
-        _local_rows.set_many(kept)
-        found.update(kept)
-    return [mark_safe(found[keys[pk]]) for pk in ids if keys[pk] in found]  # noqa: S308
+    html = _html_cached(keys, _local_rows, render)
+    return [html[pk] for pk in ids if pk in html]
 
 
 class _LocalFragments:
