@@ -50,11 +50,17 @@ def _launched(django_db_setup):
 
 @pytest.fixture
 def two_ws_processes(_launched, transactional_db):
-    """The ports of the two Uvicorn processes, once both accept connections."""
+    """The ports of the two Uvicorn processes, once both accept connections.
+
+    Both are stopped before the test database is flushed: a closing socket's work
+    (presence, in the process's own connection) racing the flush's TRUNCATE can deadlock,
+    and PostgreSQL may then abort the TRUNCATE (seen in CI, once)."""
     for port, process in _launched:
         uvicorn_wait(process, port)
     assert _launched[0][1].pid != _launched[1][1].pid
-    return [port for port, _process in _launched]
+    yield [port for port, _process in _launched]
+    for _port, process in _launched:
+        uvicorn_stop(process)
 
 
 def _connect(stack: ExitStack, port: int, person):
