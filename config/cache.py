@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -42,6 +42,27 @@ def _warn(operation: str, error: BaseException) -> None:
         )
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client, with one `redis.Redis` per connection pool instead of a new one for
+    every operation: building one (about 0.14 ms here) cost more than the round trip it
+    makes (about 0.09 ms), and a search page makes up to twenty. A `redis.Redis` over a
+    pool is safe to share (each command borrows a connection from the pool), and Django
+    keeps one cache object, and so one of these, per thread."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's RedisCache whose operations act as a miss while Redis is unreachable."""
 
@@ -52,6 +73,7 @@ class FailOpenRedisCache(RedisCache):
         options.setdefault("socket_timeout", SOCKET_TIMEOUT)
         params["OPTIONS"] = options
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
         try:

@@ -132,6 +132,24 @@ def test_the_cache_fails_open_and_says_so_once(caplog):
     assert len(warnings) <= 1
 
 
+def test_the_cache_keeps_one_client_and_answers_again_after_redis_restarts(
+    throwaway_redis,  # noqa: F811
+):
+    from django.core.cache import caches
+
+    with override_settings(CACHES=redis_caches(throwaway_redis.url)):
+        cache = caches["default"]
+        cache.set("kept", "voor")
+        client = cache._cache.get_client()
+        assert cache._cache.get_client(write=True) is client  # not one per operation
+        throwaway_redis.stop()
+        assert cache.get("kept", "weg") == "weg"  # down: a miss, no error
+        throwaway_redis.start()
+        cache.set("kept", "na")
+        assert cache.get("kept") == "na"  # the same client, reconnected
+        assert cache._cache.get_client() is client
+
+
 def test_health_names_the_cache_when_it_loses_writes(client, db):
     with override_settings(CACHES=redis_caches(f"redis://127.0.0.1:{_closed_port()}/0")):
         response = client.get("/api/v1/health")
