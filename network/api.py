@@ -1,7 +1,9 @@
 """The network in the API (docs/contracts.md §5; docs/api.md): organisations, initiatives and
 people, with the same filters and permission rules as the pages."""
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
@@ -17,7 +20,7 @@ from accounts.api import api_auth
 from accounts.services import api_token_authenticate
 from config import api_forms
 from config.api_docs import examples
-from network import permissions, selectors
+from network import permissions, search, selectors
 from network.forms import InitiativeForm, PersonForm
 from network.models import Fund, Language, Municipality, Organisation, TargetGroup, Theme
 from network.services import initiatives as initiative_services
@@ -122,6 +125,29 @@ def _viewer(request: HttpRequest):
             raise AuthenticationError()
         return user
     return request.user if request.user.is_authenticated else AnonymousUser()
+
+
+def _same_for_every_reader(run: Callable) -> Callable:
+    """For a list that every reader gets alike (initiatives are public, and the list holds
+    nothing of its reader): the whole answer kept per path, query string and language for
+    the current search generation (network.search.response_cached), so a repeated search
+    costs no query and no serialising. A request with a token that is not valid is never
+    answered from it: it goes through the operation, which refuses it as always."""
+
+    @wraps(run)
+    def run_kept(request: HttpRequest, *args, **kwargs):
+        if request.method != "GET":
+            return run(request, *args, **kwargs)
+        try:
+            _viewer(request)
+        except AuthenticationError:
+            return run(request, *args, **kwargs)
+        return search.response_cached(
+            (request.path, request.META.get("QUERY_STRING", "")),
+            lambda: run(request, *args, **kwargs),
+        )
+
+    return run_kept
 
 
 def _slugs(items) -> list[str]:
@@ -375,6 +401,7 @@ class InitiativeQuery(Schema):
         query="?q=koken&theme=food&status=running&sort=recent", response=_page(INITIATIVE_EXAMPLE)
     ),
 )
+@decorate_view(_same_for_every_reader)
 @paginate(Pagination)
 def initiative_list(request: HttpRequest, filters: Query[InitiativeQuery]):
     _viewer(request)

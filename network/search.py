@@ -50,6 +50,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.http import HttpResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -561,6 +562,37 @@ def rows_rendered_cached(
     return [html[pk] for pk in ids if pk in html]
 
 
+RESPONSE_PREFIX = "search-response"
+
+
+def response_cached(key_parts: Any, respond: Callable[[], HttpResponse]) -> HttpResponse:
+    """A whole response that every reader gets alike (the API's list of initiatives), from
+    the cache when it was answered in the current search generation with the same
+    `key_parts` (the caller's path and query string) and active language, else `respond()`.
+    Only a plain 200 is kept (no cookies, not streamed): an error or a refusal is answered
+    afresh each time. The rules of `fragments_cached` hold: nothing of a reader may be in
+    what is kept, and every write that changes search results makes it stale at once."""
+    generation = _generation()
+    if generation is None:  # the cache is down: answer, keep nothing
+        return respond()
+    digest = hashlib.sha256(repr((get_language() or "", key_parts)).encode()).hexdigest()
+    key = f"{RESPONSE_PREFIX}:{generation}:{digest}"
+    found = _local_responses.get_many((key,)).get(key)
+    if found is None:
+        found = cache.get(key)
+        if found is not None:
+            _local_responses.set_many({key: found})
+    if found is not None:
+        content_type, content = found
+        return HttpResponse(content, content_type=content_type)
+    response = respond()
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        kept = (response["Content-Type"], response.content)
+        cache.set(key, kept, timeout=RESULT_TIMEOUT)
+        _local_responses.set_many({key: kept})
+    return response
+
+
 class _LocalFragments:
     """This process's most recently used fragments, in front of the shared cache: a hit
     then costs one round trip (the generation) instead of two and does not move 40 KB out
@@ -608,6 +640,9 @@ _local_fragments = _LocalFragments(LOCAL_FRAGMENTS)
 # About 1 KB a result card: 4,096 are 4 to 5 MB a process.
 LOCAL_ROWS = 4096
 _local_rows = _LocalFragments(LOCAL_ROWS)
+# About 15 KB a page of the API's list: 256 are about 4 MB a process.
+LOCAL_RESPONSES = 256
+_local_responses = _LocalFragments(LOCAL_RESPONSES)
 
 
 # Planner statistics ------------------------------------------------------------------------

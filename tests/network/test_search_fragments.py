@@ -397,3 +397,87 @@ def test_the_cards_are_kept_per_language(scene):
     )
     assert "Lopend" in dutch or "Idee" in dutch
     assert "Idea" in english and "Idee" not in english
+
+
+# The API's list, kept whole (network.search.response_cached) ---------------------------
+
+
+def _api_path(query: str) -> str:
+    # The API pages with limit and offset; the page's `page=` is an unknown parameter there.
+    return "/api/v1/initiatives?" + query.replace("page=2", "offset=20")
+
+
+def _api_answer(client: Client, path: str) -> tuple[int, str, bytes]:
+    response = client.get(path)
+    return response.status_code, response["Content-Type"], response.content
+
+
+def test_the_kept_api_answers_are_what_the_api_gives(scene):
+    # One rule, one place: every case of the query mix, with limits and offsets and bad
+    # values besides, answers byte for byte as without the cache, on a miss and on a hit.
+    client = Client()
+    paths = [_api_path(query) for query in _query_mix(scene)] + [
+        "/api/v1/initiatives?limit=5&offset=3",
+        "/api/v1/initiatives?limit=0",
+        "/api/v1/initiatives?offset=-1",
+        "/api/v1/initiatives?sort=nonsense",
+        "/api/v1/initiatives?q=zwemles&limit=100",
+    ]
+    with override_settings(CACHES=NO_CACHE):
+        assert search._generation() is None
+        answered = {path: _api_answer(client, path) for path in paths}
+    assert {status for status, _type, _content in answered.values()} >= {200, 422}
+    cache.clear()
+    for path, expected in answered.items():
+        assert _api_answer(client, path) == expected, path  # miss, then kept
+        assert _api_answer(client, path) == expected, path  # hit
+
+
+def test_a_kept_api_answer_runs_no_query(scene, django_assert_max_num_queries):
+    client = Client()
+    first = client.get("/api/v1/initiatives?q=zwemles&offset=20").json()
+    with django_assert_max_num_queries(0):
+        assert client.get("/api/v1/initiatives?q=zwemles&offset=20").json() == first
+
+
+def test_an_error_is_never_kept(scene):
+    client = Client()
+    search._local_responses.clear()
+    for _ in range(2):
+        assert client.get("/api/v1/initiatives?limit=0").status_code == 422
+        assert client.get("/api/v1/initiatives?offset=abc").status_code == 422
+    assert not search._local_responses._entries
+    assert client.get("/api/v1/initiatives?limit=1").status_code == 200
+    assert len(search._local_responses._entries) == 1
+
+
+def test_a_token_that_is_not_valid_is_refused_even_when_the_answer_is_kept(scene):
+    from accounts.services import api_token_create
+
+    path = "/api/v1/initiatives?q=zwemles"
+    anonymous = Client().get(path)
+    assert anonymous.status_code == 200
+    refused = Client(HTTP_AUTHORIZATION="Bearer not-a-token").get(path)
+    assert refused.status_code == 401
+    assert Client(HTTP_AUTHORIZATION="Basic abc").get(path).status_code == 401
+    _token, secret = api_token_create(user=scene["admin"], name="lezer", scopes=("read",))
+    with_token = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get(path)
+    assert with_token.status_code == 200
+    assert with_token.content == anonymous.content  # nothing of a reader in the list
+
+
+def test_every_write_shows_in_the_api_at_once(scene):
+    client = Client()
+    path = "/api/v1/initiatives?q=zwemles&limit=100"
+    assert client.get(path).json()["count"] == 25
+    initiative = Initiative.objects.get(title="Zwemles 3")
+    initiative_services.initiative_update(
+        initiative=initiative, actor=scene["admin"], data={"title": "Fietsles 3"}
+    )
+    titles = [item["title"] for item in client.get(path).json()["items"]]
+    assert len(titles) == 24 and "Fietsles 3" not in titles
+    organisation_services.organisation_update(
+        organisation=scene["organisation"], actor=scene["admin"], data={"name": "Zwembad Oost"}
+    )
+    names = {item["organisation_name"] for item in client.get(path).json()["items"]}
+    assert names == {"Zwembad Oost"}
