@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Q
+from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from network.models import (
@@ -177,8 +180,52 @@ def vocabularies_forget() -> None:
     _vocabularies.clear()
 
 
-def _choices(model):
-    return [(row.pk, row.name) for row in _rows(model)]
+class Choices(BaseChoiceIterator):
+    """Choices that are already (value, label) pairs: a field takes them as they are
+    instead of normalising every pair again for every form built (most of the cost of
+    building a directory's filter form)."""
+
+    def __init__(self, pairs) -> None:
+        self.pairs = tuple(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+_choice_lists: dict[tuple[str, str, str], tuple[list, Choices]] = {}
+
+
+def _choices(model, value: str = "pk") -> Choices:
+    """A vocabulary's (value, name) pairs in the active language, built once per language
+    for each read of the vocabulary (`_rows`)."""
+    rows = _rows(model)
+    key = (model._meta.label_lower, value, get_language() or "")
+    cached = _choice_lists.get(key)
+    if cached is None or cached[0] is not rows:
+        pairs = Choices((getattr(row, value), row.name) for row in rows)
+        cached = _choice_lists[key] = (rows, pairs)
+    return cached[1]
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class FilterGroup:
+    """One checkbox filter of a directory's filter form, as the template shows it."""
+
+    label: str
+    html_name: str
+    options: tuple[FilterOption, ...]
+    chosen: int  # how many of its options are checked
 
 
 class DirectoryForm(forms.Form):
@@ -202,11 +249,36 @@ class DirectoryForm(forms.Form):
     def query(self) -> str:
         return (self.data.get("q") or "")[:1000] if self.is_bound else ""
 
+    def filter_groups(self) -> list[FilterGroup]:
+        """Every field but the words and the order, as checkboxes: the names, ids, labels
+        and checked state Django's CheckboxSelectMultiple gives its options (tested), read
+        from the choices at once instead of building a widget per option."""
+        groups = []
+        for name, field in self.fields.items():
+            if name in ("q", "sort"):
+                continue
+            chosen = set(self.values(name))
+            base_id = self.auto_id % self.add_prefix(name) if self.auto_id else ""
+            options = tuple(
+                FilterOption(
+                    value=str(value),
+                    label=label,
+                    id=f"{base_id}_{index}" if base_id else "",
+                    checked=str(value) in chosen,
+                )
+                for index, (value, label) in enumerate(field.choices)
+            )
+            groups.append(FilterGroup(field.label, self.add_prefix(name), options, len(chosen)))
+        return groups
+
 
 def _filter(label):
     return forms.MultipleChoiceField(
         label=label, required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+_STATUSES = Choices(Initiative.Status.choices)  # labels translated when shown
 
 
 class InitiativeSearchForm(DirectoryForm):
@@ -226,8 +298,8 @@ class InitiativeSearchForm(DirectoryForm):
         self.fields["theme"].choices = _choices(Theme)
         self.fields["target_group"].choices = _choices(TargetGroup)
         self.fields["success_factor"].choices = _choices(SuccessFactor)
-        self.fields["status"].choices = Initiative.Status.choices
-        self.fields["municipality"].choices = [(m.slug, m.name) for m in _rows(Municipality)]
+        self.fields["status"].choices = _STATUSES
+        self.fields["municipality"].choices = _choices(Municipality, "slug")
 
 
 class OrganisationSearchForm(DirectoryForm):
@@ -241,7 +313,7 @@ class OrganisationSearchForm(DirectoryForm):
         self.fields["kind"].choices = Organisation.Kind.choices
         self.fields["theme"].choices = _choices(Theme)
         self.fields["target_group"].choices = _choices(TargetGroup)
-        self.fields["municipality"].choices = [(m.slug, m.name) for m in _rows(Municipality)]
+        self.fields["municipality"].choices = _choices(Municipality, "slug")
 
 
 class PersonSearchForm(DirectoryForm):
@@ -257,7 +329,7 @@ class PersonSearchForm(DirectoryForm):
         self.fields["theme"].choices = _choices(Theme)
         self.fields["target_group"].choices = _choices(TargetGroup)
         self.fields["language"].choices = _choices(Language)
-        self.fields["municipality"].choices = [(m.slug, m.name) for m in _rows(Municipality)]
+        self.fields["municipality"].choices = _choices(Municipality, "slug")
 
 
 class FundSearchForm(DirectoryForm):

@@ -11,8 +11,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 
 from network.search import fragments_cached, rows_rendered_cached
@@ -76,6 +78,19 @@ class FragmentRequest:
     path: str
 
 
+def _token_placeholder() -> str:
+    """What stands for the CSRF token in a page kept for every anonymous reader: the same
+    in every process (the page is shared through the cache), and not guessable, so no
+    text a user writes can be made to stand for it."""
+    return "csrf-" + salted_hmac("bruggen.pages.token-placeholder", "page").hexdigest()[:40]
+
+
+def _same_for_every_anonymous_reader(request: HttpRequest) -> bool:
+    """Whether this request's whole page is the one every anonymous reader of the same
+    address gets: nobody signed in, and no message waiting to be shown once."""
+    return not request.user.is_authenticated and not len(messages.get_messages(request))
+
+
 def directory_render_shared(
     request: HttpRequest,
     *,
@@ -84,7 +99,7 @@ def directory_render_shared(
     form,
     results,
     card: str,
-    sections: list | tuple = (),
+    sections: Callable[[], list | tuple] | list | tuple = (),
 ) -> HttpResponse:
     """`directory_render` for a directory that every viewer sees alike (the knowledge bank:
     initiatives are public). The filter form and the results partial are rendered without
@@ -96,8 +111,15 @@ def directory_render_shared(
     (network.search.rows_rendered_cached): a query nobody asked before fetches and renders
     only the rows never shown; `partial` gets them as `cards` besides `page_obj`. The page
     around them (menu, messages, tokens) and the apps' `sections` after the results
-    (network.sections: they may depend on the viewer) are rendered for each request as
-    before."""
+    (network.sections: they may depend on the viewer; a function returning them is called
+    only when they are rendered) are rendered for each request as before.
+
+    For an anonymous reader with no message waiting, the whole page is the same for every
+    such reader of the same address, but for the CSRF token: it is kept too, per address
+    and language for the current search generation, with a placeholder where the token
+    goes, which is put in per request. The sections of an anonymous reader's page must
+    therefore depend on nothing but the address and what moves the search generation on
+    (network.sections)."""
     query = request.GET.copy()
     query.pop("page", None)
     query_string = query.urlencode()
@@ -134,15 +156,28 @@ def directory_render_shared(
             html["filters"] = render_to_string(FILTERS_TEMPLATE, context)
         return html
 
-    html = fragments_cached(parts, render_fragments)
-    results_html = html["results"] + render_to_string(
-        SECTIONS_TEMPLATE, {"sections": sections}, request
-    )
-    if only_results:
-        return HttpResponse(results_html)
-    return render(
-        request, template, {"filters_html": html["filters"], "results_html": results_html}
-    )
+    def render_around(html: dict[str, str], extra: dict | None = None) -> str:
+        shown = sections() if callable(sections) else sections
+        results_html = html["results"] + render_to_string(
+            SECTIONS_TEMPLATE, {"sections": shown}, request
+        )
+        if only_results:
+            return results_html
+        context = {"filters_html": html["filters"], "results_html": results_html, **(extra or {})}
+        return render_to_string(template, context, request)
+
+    if not only_results and _same_for_every_anonymous_reader(request):
+        placeholder = _token_placeholder()
+        page = fragments_cached(
+            {"page": (request.get_full_path(), template)},
+            lambda _names: {
+                "page": render_around(
+                    fragments_cached(parts, render_fragments), {"csrf_token": placeholder}
+                )
+            },
+        )["page"]
+        return HttpResponse(page.replace(placeholder, get_token(request)))
+    return HttpResponse(render_around(fragments_cached(parts, render_fragments)))
 
 
 def form_errors_add(form, error: ValidationError) -> None:

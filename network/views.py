@@ -61,7 +61,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         form=form,
         results=lambda: selectors.initiative_search(filters),
         # The apps' sections may depend on the viewer: rendered per request, never cached.
-        sections=page_sections(page="knowledge_bank", subject=filters, viewer=request.user),
+        sections=lambda: page_sections(page="knowledge_bank", subject=filters, viewer=request.user),
     )
 
 

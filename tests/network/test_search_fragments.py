@@ -481,3 +481,45 @@ def test_every_write_shows_in_the_api_at_once(scene):
     )
     names = {item["organisation_name"] for item in client.get(path).json()["items"]}
     assert names == {"Zwembad Oost"}
+
+
+# An anonymous reader's whole page, kept with a placeholder for the CSRF token ------------
+
+_TOKENS = re.compile(r'"X-CSRFToken": "([^"]*)"|csrfmiddlewaretoken" value="([^"]*)"')
+
+
+def _tokens(html: str) -> set[str]:
+    return {first or second for first, second in _TOKENS.findall(html)}
+
+
+def test_every_anonymous_reader_gets_the_kept_page_with_a_token_of_their_own(scene):
+    path = "/initiatives/?q=zwemles&page=2"
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [first.get(path), second.get(path), first.get(path)]
+    for page in pages:
+        assert page.status_code == 200
+        assert "csrf-" not in page.content.decode()  # the placeholder never leaves
+    [first_token] = _tokens(pages[0].content.decode())
+    [second_token] = _tokens(pages[1].content.decode())
+    assert first_token != second_token
+    assert _body(first, path) == _body(second, path)  # the same page but for the token
+    # Each token is a working one, for its own reader only: switching the language.
+    switch = {"language": "en", "next": path}
+    assert (
+        second.post("/i18n/setlang/", {**switch, "csrfmiddlewaretoken": second_token}).status_code
+        == 302
+    )
+    refused = first.post("/i18n/setlang/", {**switch, "csrfmiddlewaretoken": second_token})
+    assert refused.status_code == 403
+
+
+def test_a_message_waiting_for_an_anonymous_reader_is_shown_once_and_never_kept(scene):
+    path = "/initiatives/?q=zwemles"
+    kept = _body(Client(), path)
+    client = Client()
+    client.force_login(scene["admin"])
+    assert client.post("/accounts/logout/").status_code == 302  # "You have signed out."
+    with_message = client.get(path).content.decode()
+    assert "bruggen-messages" in with_message and "bruggen-messages" not in kept
+    assert "bruggen-messages" not in client.get(path).content.decode()  # shown once
+    assert "bruggen-messages" not in Client().get(path).content.decode()  # never kept
