@@ -249,14 +249,22 @@ class DirectoryForm(forms.Form):
     def query(self) -> str:
         return (self.data.get("q") or "")[:1000] if self.is_bound else ""
 
+    def filter_names(self) -> list[str]:
+        """The fields shown as checkbox filters: every field but the words and the order."""
+        return [name for name in self.fields if name not in ("q", "sort")]
+
+    def chosen(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Which options of each filter are checked: all that the filters' HTML depends on
+        besides the form's class and the language (the key of its kept copy)."""
+        return tuple((name, tuple(sorted(set(self.values(name))))) for name in self.filter_names())
+
     def filter_groups(self) -> list[FilterGroup]:
         """Every field but the words and the order, as checkboxes: the names, ids, labels
         and checked state Django's CheckboxSelectMultiple gives its options (tested), read
         from the choices at once instead of building a widget per option."""
         groups = []
-        for name, field in self.fields.items():
-            if name in ("q", "sort"):
-                continue
+        for name in self.filter_names():
+            field = self.fields[name]
             chosen = set(self.values(name))
             base_id = self.auto_id % self.add_prefix(name) if self.auto_id else ""
             options = tuple(

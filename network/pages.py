@@ -21,6 +21,7 @@ from network.search import fragments_cached, rows_rendered_cached
 
 PER_PAGE = 20
 FILTERS_TEMPLATE = "includes/directory_filters.html"
+FILTER_GROUPS_TEMPLATE = "includes/directory_filter_groups.html"
 SECTIONS_TEMPLATE = "network/_page_sections.html"
 
 
@@ -153,7 +154,17 @@ def directory_render_shared(
                 partial, {**context, "page_obj": page_obj, "cards": cards}
             )
         if "filters" in names:
-            html["filters"] = render_to_string(FILTERS_TEMPLATE, context)
+            # The checkboxes depend only on which are checked, not on the words: kept apart,
+            # so a search for new words with the same filters renders only the words' field.
+            groups = fragments_cached(
+                {"filter-groups": (request.path, type(form).__name__, form.chosen())},
+                lambda _names: {
+                    "filter-groups": render_to_string(FILTER_GROUPS_TEMPLATE, {"form": form})
+                },
+            )
+            html["filters"] = render_to_string(
+                FILTERS_TEMPLATE, {**context, "filter_groups_html": groups["filter-groups"]}
+            )
         return html
 
     def render_around(html: dict[str, str], extra: dict | None = None) -> str:

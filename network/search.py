@@ -390,32 +390,53 @@ def searches_full_text(queryset: QuerySet) -> bool:
     return getattr(queryset.query, _FULL_TEXT, False)
 
 
-def index_preferred(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> Any:
+def index_preferred(
+    queryset: QuerySet,
+    kind: str,
+    compute: Callable[[], Any],
+    statement: tuple[str, Any] | None = None,
+) -> Any:
     """The ids (`kind` "ids": `queryset` is a window of `values_list("pk", flat=True)`) or
-    the count (`kind` "count") of `queryset`, computed by `compute()`; when it searches full
-    text, with sequential scans discouraged: `SET enable_seqscan = off; <the statement>;
-    RESET enable_seqscan`, sent as one message, so it costs no round trip more (a transaction
-    of its own around the statement took three, measurable on the rare words most searches
-    are). Nothing else is planned under it: PostgreSQL runs the three as one implicit
-    transaction, so a failing statement takes the SET back with it; inside a transaction the
-    failure aborts it and the rollback that must follow does the same."""
-    if not searches_full_text(queryset):
-        return compute()
-    try:
-        if kind == "count":
-            inner, params = queryset.order_by().values("pk").query.sql_with_params()
-            sql = f"SELECT COUNT(*) FROM ({inner}) AS counted"  # noqa: S608 (compiled SQL)
-        else:
-            sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing: nothing to plan
-        return compute()
+    the count (`kind` "count") of `queryset`, as `compute()` gives them; when it searches
+    full text, with sequential scans discouraged: `SET enable_seqscan = off; <the
+    statement>; RESET enable_seqscan`, sent as one message, so it costs no round trip more
+    (a transaction of its own around the statement took three, measurable on the rare words
+    most searches are). Nothing else is planned under it: PostgreSQL runs the three as one
+    implicit transaction, so a failing statement takes the SET back with it; inside a
+    transaction the failure aborts it and the rollback that must follow does the same.
+
+    `statement` is `_statement(queryset, kind)` when the caller compiled it already (to key
+    the cache on it): it is run as it is instead of compiling the query a second time."""
+    full_text = searches_full_text(queryset)
+    if statement is None:
+        if not full_text:
+            return compute()
+        try:
+            statement = _statement(queryset, kind)
+        except EmptyResultSet:  # a filter that can match nothing: nothing to plan
+            return compute()
+    sql, params = statement
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"SET enable_seqscan = off; {sql}; RESET enable_seqscan", params)
-        cursor.nextset()  # past the SET's result, to the statement's
+        if full_text:
+            cursor.execute(f"SET enable_seqscan = off; {sql}; RESET enable_seqscan", params)
+            cursor.nextset()  # past the SET's result, to the statement's
+        else:
+            cursor.execute(sql, params)
         rows = cursor.fetchall()
     if kind == "count":
         return rows[0][0]
     return [row[0] for row in rows]
+
+
+def _statement(queryset: QuerySet, kind: str) -> tuple[str, Any]:
+    """The SQL and parameters that answer `index_preferred`'s question: the window's own
+    query, or a count of the ids the queryset matches (what `QuerySet.count()` counts,
+    without its ordering and annotations). Raises EmptyResultSet for a filter that can
+    match nothing."""
+    if kind == "count":
+        inner, params = queryset.order_by().values("pk").query.sql_with_params()
+        return f"SELECT COUNT(*) FROM ({inner}) AS counted", params  # noqa: S608 (compiled SQL)
+    return queryset.query.sql_with_params()
 
 
 # Cached results --------------------------------------------------------------------------
@@ -458,22 +479,21 @@ def search_cached(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> 
     nothing that doesn't (the language of the page, who reads it). Uncached when the model
     is not public to all alike or the cache is down. Computed with the GIN index preferred
     (`index_preferred`)."""
-    planned = lambda: index_preferred(queryset, kind, compute)  # noqa: E731
     if queryset.model._meta.label not in CACHED_MODELS:
-        return planned()
+        return index_preferred(queryset, kind, compute)
     generation = _generation()
     if generation is None:
-        return planned()
+        return index_preferred(queryset, kind, compute)
     try:
-        sql, params = queryset.query.sql_with_params()
+        statement = _statement(queryset, kind)
     except EmptyResultSet:  # a filter that can match nothing: no SQL to run or to key on
         return compute()
-    digest = hashlib.sha256(repr((kind, sql, params)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((kind, *statement)).encode()).hexdigest()
     key = f"search:{generation}:{digest}"
     found = cache.get(key)
     if found is not None:
         return found
-    value = planned()
+    value = index_preferred(queryset, kind, compute, statement)  # compiled once, not twice
     cache.set(key, value, timeout=RESULT_TIMEOUT)
     return value
 

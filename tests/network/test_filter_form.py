@@ -99,3 +99,26 @@ def test_the_choices_follow_the_language():
         english = dict(InitiativeSearchForm().fields["theme"].choices)
     theme = Theme.objects.first()
     assert dutch[theme.slug] == theme.name_nl and english[theme.slug] == theme.name_en
+
+
+def test_new_words_with_the_same_filters_render_only_the_words_field(client: Client):
+    theme = Theme.objects.first()
+    groups = "includes/directory_filter_groups.html"
+
+    def rendered(path: str) -> tuple[list[str], str]:
+        response = client.get(path)
+        body = response.content.decode()
+        start = body.index('<details class="bruggen-filter"')
+        return [t.name for t in response.templates], body[start : body.rindex("</details>")]
+
+    first_templates, first = rendered(f"/initiatives/?q=taal&theme={theme.slug}")
+    second_templates, second = rendered(f"/initiatives/?q=koken&theme={theme.slug}")
+    assert groups in first_templates and groups not in second_templates
+    assert (
+        second == first
+        and 'value="koken"'
+        in client.get(f"/initiatives/?q=koken&theme={theme.slug}").content.decode()
+    )
+    # Other filters checked: rendered for them.
+    third_templates, third = rendered(f"/initiatives/?q=koken&theme={theme.slug}&status=idea")
+    assert groups in third_templates and third != first

@@ -169,3 +169,38 @@ def test_the_directories_of_people_and_organisations_count_and_sort_alike_whiche
         "amal": 1,
         "niemand": 0,
     }
+
+
+def test_a_cached_search_runs_the_statement_it_is_kept_under_and_answers_as_the_orm(
+    django_assert_max_num_queries,
+):
+    # One rule, one place: search_cached compiles a search's statement once, keys the cache
+    # on it and runs it as it is; for every kind of search (words, names, filters alone and
+    # combined, the other order, a filter that can match nothing) on a miss and on a hit the
+    # ids and the count are what the ORM gives.
+    for n in range(30):
+        InitiativeFactory(
+            title=f"Zwemles {n}" if n % 3 else f"Taalcafé {n}",
+            themes=["sport"] if n % 2 else ["language"],
+        )
+    cases = [
+        _search(""),
+        _search("zwemles"),
+        _search("zwemles", sort="recent"),
+        _search("taalcafe zwemles"),
+        _search("", themes=("sport",)),
+        _search("zwemles", themes=("language",)),
+        _search("", themes=("no-such-theme",)),
+        _search("niets gevonden"),
+    ]
+    cache.clear()
+    for queryset in cases:
+        expected_ids = list(queryset.values_list("pk", flat=True)[10:30])
+        expected_count = queryset.count()
+        for _round in ("miss", "hit"):
+            assert selectors.ids_sorted_narrow(queryset, 10, 30) == expected_ids
+            assert selectors.rows_counted(queryset) == expected_count
+        with django_assert_max_num_queries(0):  # both kept
+            selectors.ids_sorted_narrow(queryset, 10, 30)
+            selectors.rows_counted(queryset)
+    assert {selectors.rows_counted(q) for q in cases} >= {0, 10, 20, 30}
