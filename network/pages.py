@@ -170,7 +170,7 @@ def directory_render_shared(
     def render_around(html: dict[str, str], extra: dict | None = None) -> str:
         shown = sections() if callable(sections) else sections
         results_html = html["results"] + render_to_string(
-            SECTIONS_TEMPLATE, {"sections": shown}, request
+            SECTIONS_TEMPLATE, {"sections": shown, **(extra or {})}, request
         )
         if only_results:
             return results_html

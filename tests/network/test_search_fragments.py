@@ -523,3 +523,23 @@ def test_a_message_waiting_for_an_anonymous_reader_is_shown_once_and_never_kept(
     assert "bruggen-messages" in with_message and "bruggen-messages" not in kept
     assert "bruggen-messages" not in client.get(path).content.decode()  # shown once
     assert "bruggen-messages" not in Client().get(path).content.decode()  # never kept
+
+
+def test_a_section_with_a_form_on_a_kept_page_carries_each_reader_s_own_token(scene, monkeypatch):
+    from django.template import engines
+
+    from network import sections
+
+    form = engines["django"].from_string('<form method="post">{% csrf_token %}</form>')
+
+    def with_a_form(filters, viewer):
+        return sections.PageSection(template=form.template)
+
+    monkeypatch.setitem(sections._providers, "knowledge_bank", [with_a_form])
+    path = "/initiatives/?q=zwemles&sort=recent"
+    first, second = Client(), Client()
+    first_page, second_page = (c.get(path).content.decode() for c in (first, second))
+    assert "csrf-" not in first_page + second_page
+    assert len(_tokens(first_page)) == len(_tokens(second_page)) == 1
+    assert _tokens(first_page) != _tokens(second_page)
+    assert first_page.count('name="csrfmiddlewaretoken"') == 2  # the language's, the section's
