@@ -114,7 +114,16 @@ class Pagination(LimitOffsetPagination):
 
 def _viewer(request: HttpRequest):
     """Who is reading a public list: a valid token's user, the session's user, or anonymous.
-    A token that is sent but invalid is an error, not a silent downgrade to anonymous."""
+    A token that is sent but invalid is an error, not a silent downgrade to anonymous.
+    Decided once per request (the kept list asks before the operation does)."""
+    known = getattr(request, "_bruggen_api_viewer", None)
+    if known is not None:
+        return known
+    request._bruggen_api_viewer = _viewer_decided(request)
+    return request._bruggen_api_viewer
+
+
+def _viewer_decided(request: HttpRequest):
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _space, secret = header.partition(" ")

@@ -548,19 +548,30 @@ def _html_cached(keys: dict, local: _LocalFragments, render: Callable) -> dict:
     """HTML by name for these cache `keys` ({name: key}): from this process's copy
     (`local`), else the shared cache, else `render(names missing)` ({name: html}), which is
     then kept in both. Names `render` gives nothing for are left out."""
-    found = local.get_many(keys.values())
-    wanted = [key for key in keys.values() if key not in found]
+    found = _kept_get(keys.values(), local)
+    missing = [name for name, key in keys.items() if key not in found]
+    if missing:
+        kept = {keys[name]: str(html) for name, html in render(missing).items()}
+        _kept_set(kept, local)
+        found.update(kept)
+    return {name: mark_safe(found[key]) for name, key in keys.items() if key in found}  # noqa: S308
+
+
+def _kept_get(keys: Iterable[str], local: _LocalFragments) -> dict:
+    """What is kept under `keys`: from this process's copy, else the shared cache (then
+    copied into this process's)."""
+    found = local.get_many(keys)
+    wanted = [key for key in keys if key not in found]
     if wanted:
         shared = cache.get_many(wanted)
         local.set_many(shared)
         found.update(shared)
-    missing = [name for name, key in keys.items() if key not in found]
-    if missing:
-        kept = {keys[name]: str(html) for name, html in render(missing).items()}
-        cache.set_many(kept, timeout=RESULT_TIMEOUT)
-        local.set_many(kept)
-        found.update(kept)
-    return {name: mark_safe(found[key]) for name, key in keys.items() if key in found}  # noqa: S308
+    return found
+
+
+def _kept_set(values: dict, local: _LocalFragments) -> None:
+    cache.set_many(values, timeout=RESULT_TIMEOUT)
+    local.set_many(values)
 
 
 def rows_rendered_cached(
@@ -597,19 +608,13 @@ def response_cached(key_parts: Any, respond: Callable[[], HttpResponse]) -> Http
         return respond()
     digest = hashlib.sha256(repr((get_language() or "", key_parts)).encode()).hexdigest()
     key = f"{RESPONSE_PREFIX}:{generation}:{digest}"
-    found = _local_responses.get_many((key,)).get(key)
-    if found is None:
-        found = cache.get(key)
-        if found is not None:
-            _local_responses.set_many({key: found})
+    found = _kept_get((key,), _local_responses).get(key)
     if found is not None:
         content_type, content = found
         return HttpResponse(content, content_type=content_type)
     response = respond()
     if response.status_code == 200 and not response.streaming and not response.cookies:
-        kept = (response["Content-Type"], response.content)
-        cache.set(key, kept, timeout=RESULT_TIMEOUT)
-        _local_responses.set_many({key: kept})
+        _kept_set({key: (response["Content-Type"], response.content)}, _local_responses)
     return response
 
 
