@@ -473,6 +473,9 @@ class WrkResult:
     socket_errors: int = 0
     socket_detail: str = ""
     raw: str = ""
+    # CPU time per answered request, ms, by who spent it (`cpu_by_role`): where a request's
+    # cost lies (the app's Python, PostgreSQL, Redis), not only how long it waited.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -551,6 +554,46 @@ def _wait_ready(base: str, process: subprocess.Popen, log: Path, timeout: float 
     raise RuntimeError(f"Gunicorn did not answer within {timeout}s:\n{log.read_text()[-3000:]}")
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_role(app_group: int) -> dict[str, tuple[str, int, float]]:
+    """CPU seconds (user + system) so far of each process of the app server's group,
+    PostgreSQL and Redis, by pid, read from /proc (Linux; empty elsewhere)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :]
+        fields = rest.split()  # from the state (field 3) on
+        seconds = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
+        role = (
+            "app"
+            if int(fields[2]) == app_group
+            else "postgres"
+            if name.startswith("postgres")
+            else "redis"
+            if name.startswith("redis-server")
+            else None
+        )
+        if role:
+            found[stat.parent.name] = (role, seconds)
+    return found
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds by role between two `cpu_by_role` readings: a process that started in
+    between counts whole; one that exited in between is not counted (Gunicorn's workers
+    and their database connections live through a run)."""
+    spent = {"app": 0.0, "postgres": 0.0, "redis": 0.0}
+    for pid, (role, seconds) in after.items():
+        earlier = before.get(pid)
+        spent[role] += seconds - (earlier[1] if earlier and earlier[0] == role else 0.0)
+    return spent
+
+
 def run_wrk(
     label: str,
     url: str,
@@ -559,7 +602,9 @@ def run_wrk(
     connections: int,
     duration: int,
     script: Path | None = None,
+    app_group: int | None = None,
 ) -> WrkResult:
+    cpu_before = cpu_by_role(app_group) if app_group else {}
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
     command += ["-s", str(script)] if script else []
     command.append(url)
@@ -570,10 +615,18 @@ def run_wrk(
         if process in _children:
             _children.remove(process)
     result = parse_wrk(label, url, output)
+    if app_group and result.requests:
+        spent = cpu_spent(cpu_before, cpu_by_role(app_group))
+        result.cpu_ms = {role: seconds * 1000 / result.requests for role, seconds in spent.items()}
     print(
         f"  {label:<34} {result.rps:8.1f} req/s  p50 {result.p50_ms:6.1f} ms  "
         f"p99 {result.p99_ms:7.1f} ms  non-2xx {result.non_2xx}  socket errors "
-        f"{result.socket_errors}",
+        f"{result.socket_errors}"
+        + (
+            "  CPU ms/request: " + ", ".join(f"{k} {v:.2f}" for k, v in result.cpu_ms.items())
+            if result.cpu_ms
+            else ""
+        ),
         flush=True,
     )
     return result
@@ -679,8 +732,16 @@ def measure_load(
         )
         warm_up_all(base, warm_paths, connections)
         load_before = load_average()
+        group = os.getpgid(server.pid)
         results = [
-            run_wrk(label, url, threads=threads, connections=connections, duration=duration)
+            run_wrk(
+                label,
+                url,
+                threads=threads,
+                connections=connections,
+                duration=duration,
+                app_group=group,
+            )
             for label, url in urls
         ]
         results += [
@@ -691,6 +752,7 @@ def measure_load(
                 connections=connections,
                 duration=duration,
                 script=script,
+                app_group=group,
             )
             for label, script in streams
         ]
@@ -942,11 +1004,15 @@ def main() -> int:
                     str(r.requests),
                     str(r.non_2xx),
                     r.socket_detail or "none",
+                    " / ".join(f"{r.cpu_ms[k]:.2f}" for k in ("app", "postgres", "redis"))
+                    if r.cpu_ms
+                    else "-",
                 ]
             )
         print(
             f"\nLoad (wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency; "
-            f"Gunicorn {args.workers} sync workers; ratio = req/s / plain-WSGI hello req/s)"
+            f"Gunicorn {args.workers} sync workers; ratio = req/s / plain-WSGI hello req/s; CPU = "
+            "CPU time per request of Gunicorn, PostgreSQL and Redis, read from /proc)"
         )
         print(
             table(
@@ -959,6 +1025,7 @@ def main() -> int:
                     "requests",
                     "non-2xx",
                     "socket errors",
+                    "CPU ms/req app / pg / redis",
                 ],
                 rows,
             )
