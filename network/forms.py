@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from network.models import (
     Theme,
 )
 from network.picker import OrganisationNamesField, pickers_bind
+from network.search import generation_seen
 from network.selectors import people_visible_to
 from network.services.initiatives import INITIATIVE_FIELDS
 from network.services.organisations import ORGANISATION_FIELDS
@@ -159,34 +161,42 @@ class InvitationForm(forms.Form):
     )
 
 
-_vocabularies: dict[str, tuple[float, list]] = {}
+_vocabularies: dict[str, tuple[float, str | None, list]] = {}
 
 
 def _rows(model) -> list:
     """The rows of a small fixed vocabulary (taxonomies, municipalities), kept in this
-    process for a few minutes: every directory page and its filter form reads them, and they
-    change only by migration or in the admin."""
+    process: every directory page and its filter form reads them, and they change only by
+    migration or in the admin. Read again when the search generation this process last saw
+    (network.search.generation_seen) is not the one they were read under, since every
+    admin change of a vocabulary moves it on (a page rendered in between may still show
+    the old names: kept HTML is keyed by the names it shows, `DirectoryForm.vocabulary_stamp`,
+    so it is never what a process with the new names serves), and at least every
+    VOCABULARY_CACHE_SECONDS (for when the cache is down)."""
     key = model._meta.label_lower
     now = time.monotonic()
+    seen = generation_seen()
     cached = _vocabularies.get(key)
-    if cached is None or now - cached[0] > VOCABULARY_CACHE_SECONDS:
-        cached = _vocabularies[key] = (now, list(model.objects.all()))
-    return cached[1]
+    if cached is None or now - cached[0] > VOCABULARY_CACHE_SECONDS or cached[1] != seen:
+        cached = _vocabularies[key] = (now, seen, list(model.objects.all()))
+    return cached[2]
 
 
 def vocabularies_forget() -> None:
-    """Read the vocabularies again on next use (in this process; others within
-    VOCABULARY_CACHE_SECONDS): the admin calls it when one changes."""
+    """Read the vocabularies again on next use, in this process (the admin calls it when
+    one changes; other processes follow the search generation it moves on)."""
     _vocabularies.clear()
 
 
 class Choices(BaseChoiceIterator):
     """Choices that are already (value, label) pairs: a field takes them as they are
     instead of normalising every pair again for every form built (most of the cost of
-    building a directory's filter form)."""
+    building a directory's filter form). `stamp`: what tells these pairs from another read
+    of the same vocabulary (a digest of the values and names; None for fixed choices)."""
 
-    def __init__(self, pairs) -> None:
+    def __init__(self, pairs, stamp: str | None = None) -> None:
         self.pairs = tuple(pairs)
+        self.stamp = stamp
 
     def __iter__(self):
         return iter(self.pairs)
@@ -205,8 +215,9 @@ def _choices(model, value: str = "pk") -> Choices:
     key = (model._meta.label_lower, value, get_language() or "")
     cached = _choice_lists.get(key)
     if cached is None or cached[0] is not rows:
-        pairs = Choices((getattr(row, value), row.name) for row in rows)
-        cached = _choice_lists[key] = (rows, pairs)
+        pairs = [(getattr(row, value), str(row.name)) for row in rows]
+        stamp = hashlib.sha256(repr(pairs).encode()).hexdigest()[:20]
+        cached = _choice_lists[key] = (rows, Choices(pairs, stamp))
     return cached[1]
 
 
@@ -257,6 +268,15 @@ class DirectoryForm(forms.Form):
         """Which options of each filter are checked: all that the filters' HTML depends on
         besides the form's class and the language (the key of its kept copy)."""
         return tuple((name, tuple(sorted(set(self.values(name))))) for name in self.filter_names())
+
+    def vocabulary_stamp(self) -> tuple[str | None, ...]:
+        """The names of the filters' vocabularies as this process read them (`_choices`):
+        part of the key of any kept HTML that shows them, so that a process still holding
+        the names from before an admin change keeps what it renders apart from what every
+        process with the new names shares."""
+        return tuple(
+            getattr(self.fields[name].choices, "stamp", None) for name in self.filter_names()
+        )
 
     def filter_groups(self) -> list[FilterGroup]:
         """Every field but the words and the order, as checkboxes: the names, ids, labels

@@ -127,8 +127,16 @@ def directory_render_shared(
     page = request.GET.get("page")
     only_results = bool(request.htmx and not request.htmx.boosted)
     parts = {"results": (request.path, partial, query_string, page)}
+    # The filters show the vocabularies' names as this process read them.
+    vocabulary = form.vocabulary_stamp()
     if not only_results:
-        parts["filters"] = (request.path, FILTERS_TEMPLATE, query_string, bool(request.GET))
+        parts["filters"] = (
+            request.path,
+            FILTERS_TEMPLATE,
+            query_string,
+            bool(request.GET),
+            vocabulary,
+        )
 
     def render_fragments(names: list[str]) -> dict[str, str]:
         context = {
@@ -157,7 +165,14 @@ def directory_render_shared(
             # The checkboxes depend only on which are checked, not on the words: kept apart,
             # so a search for new words with the same filters renders only the words' field.
             groups = fragments_cached(
-                {"filter-groups": (request.path, type(form).__name__, form.chosen())},
+                {
+                    "filter-groups": (
+                        request.path,
+                        type(form).__name__,
+                        form.chosen(),
+                        vocabulary,
+                    )
+                },
                 lambda _names: {
                     "filter-groups": render_to_string(FILTER_GROUPS_TEMPLATE, {"form": form})
                 },
@@ -180,7 +195,7 @@ def directory_render_shared(
     if not only_results and _same_for_every_anonymous_reader(request):
         placeholder = _token_placeholder()
         page = fragments_cached(
-            {"page": (request.get_full_path(), template)},
+            {"page": (request.get_full_path(), template, vocabulary)},
             lambda _names: {
                 "page": render_around(
                     fragments_cached(parts, render_fragments), {"csrf_token": placeholder}

@@ -465,11 +465,23 @@ def _generation_bump() -> None:
 
 
 def _generation() -> str | None:
+    global _generation_last_read
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
+    _generation_last_read = generation
     return generation  # None: the cache is down, or forgets at once (the dummy cache)
+
+
+_generation_last_read: str | None = None
+
+
+def generation_seen() -> str | None:
+    """The search generation this process read last (None before its first read or while
+    the cache is down), without a round trip: what a process-local copy of something a
+    write may change (the vocabularies, network.forms) compares its own with."""
+    return _generation_last_read
 
 
 def search_cached(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> Any:

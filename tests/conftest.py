@@ -16,16 +16,20 @@ IN_CI = os.environ.get("CI") == "true"
 def _isolated_cache():
     """allauth keeps its rate-limit counters in the cache, readiness its last result, and
     the matching index the candidates of the test that built it: every test starts from
-    zero (the index is built again, from this test's database, when something ranks)."""
+    zero (the index is built again, from this test's database, when something ranks), and
+    so do the vocabularies each process keeps (a test's renamed theme is rolled back)."""
     from matching.index import index_reset
+    from network.forms import vocabularies_forget
 
     cache.clear()
     forget_readiness()
     index_reset()
+    vocabularies_forget()
     yield
     cache.clear()
     forget_readiness()
     index_reset()
+    vocabularies_forget()
 
 
 @pytest.fixture

@@ -282,6 +282,36 @@ def test_renaming_a_theme_or_a_place_in_the_admin_shows_at_once(scene):
     assert "Zwemmen &amp; spelen" in _body(reader, path, **HTMX)
 
 
+def test_a_theme_renamed_in_another_process_reaches_this_one_s_filters_and_kept_pages(scene):
+    # The admin of another process renames a theme: it moves the shared search generation
+    # on and forgets its own vocabularies, but this process still holds the old names
+    # (network.forms._rows). Its next page may show them once; what it renders then must
+    # not become the page every other reader is served, and its page after that shows the
+    # new name.
+    from network import forms
+
+    reader = Client()
+    theme = Theme.objects.get(slug=scene["themes"][0])
+    path = "/initiatives/"
+    assert escape(theme.name_nl) in _filters(_body(reader, path))
+    Theme.objects.filter(pk=theme.pk).update(name_nl="Zwemmen en spelen")
+    search.search_results_changed()  # what that admin does (network.admin), elsewhere
+    stale = dict(forms._vocabularies)
+    _body(reader, path)  # this process's first page after it: may show the old name
+    # Another process, whose vocabularies were read after the rename, gets the new name,
+    # not the page this process kept a moment ago.
+    forms._vocabularies.clear()
+    fresh = _body(Client(), path)
+    assert "Zwemmen en spelen" in _filters(fresh)
+    assert escape(theme.name_nl) not in _filters(fresh)
+    # And this process reads them again on its next page, without waiting minutes.
+    forms._vocabularies.clear()
+    forms._vocabularies.update(stale)
+    assert "Zwemmen en spelen" in _body(reader, "/initiatives/?q=zwemles", **HTMX)
+    assert "Zwemmen en spelen" in _filters(_body(reader, path))
+    assert "Zwemmen en spelen" in _filters(_body(Client(), f"/initiatives/?theme={theme.slug}"))
+
+
 def test_a_section_that_depends_on_the_viewer_is_never_cached(scene, monkeypatch):
     # The apps' sections after the results (network.sections) are given the viewer: they
     # are rendered per request, after the shared fragment, never kept in it.
