@@ -22,7 +22,12 @@ from network.models import (
     TargetGroup,
     Theme,
 )
-from network.search import VECTOR_FIELDS, search_results_changed, search_vectors_refresh
+from network.search import (
+    VECTOR_FIELDS,
+    search_results_changed,
+    search_vectors_refresh,
+    vocabularies_changed,
+)
 from network.services import initiatives as initiative_services
 from network.services import organisations as organisation_services
 from network.services import people as people_services
@@ -129,7 +134,7 @@ class VocabularyAdmin(admin.ModelAdmin):
     @staticmethod
     def changed() -> None:
         vocabularies_forget()
-        search_results_changed()
+        vocabularies_changed()
 
 
 class TaxonomyAdmin(VocabularyAdmin):

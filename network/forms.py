@@ -25,7 +25,7 @@ from network.models import (
     Theme,
 )
 from network.picker import OrganisationNamesField, pickers_bind
-from network.search import generation_seen
+from network.search import vocabulary_version_seen
 from network.selectors import people_visible_to
 from network.services.initiatives import INITIATIVE_FIELDS
 from network.services.organisations import ORGANISATION_FIELDS
@@ -167,15 +167,17 @@ _vocabularies: dict[str, tuple[float, str | None, list]] = {}
 def _rows(model) -> list:
     """The rows of a small fixed vocabulary (taxonomies, municipalities), kept in this
     process: every directory page and its filter form reads them, and they change only by
-    migration or in the admin. Read again when the search generation this process last saw
-    (network.search.generation_seen) is not the one they were read under, since every
-    admin change of a vocabulary moves it on (a page rendered in between may still show
-    the old names: kept HTML is keyed by the names it shows, `DirectoryForm.vocabulary_stamp`,
-    so it is never what a process with the new names serves), and at least every
-    VOCABULARY_CACHE_SECONDS (for when the cache is down)."""
+    migration or in the admin. Read again when the vocabulary version this process last
+    saw (network.search.vocabulary_version_seen, read with the search generation on every
+    search request) is not the one they were read under: every admin change of a
+    vocabulary moves it on (`network.search.vocabularies_changed`). A page rendered in
+    between may still show the old names; kept HTML is keyed by the names it shows
+    (`DirectoryForm.vocabulary_stamp`), so it is never what a process with the new names
+    serves. Read again at least every VOCABULARY_CACHE_SECONDS too (for when the cache is
+    down)."""
     key = model._meta.label_lower
     now = time.monotonic()
-    seen = generation_seen()
+    seen = vocabulary_version_seen()
     cached = _vocabularies.get(key)
     if cached is None or now - cached[0] > VOCABULARY_CACHE_SECONDS or cached[1] != seen:
         cached = _vocabularies[key] = (now, seen, list(model.objects.all()))
@@ -184,7 +186,7 @@ def _rows(model) -> list:
 
 def vocabularies_forget() -> None:
     """Read the vocabularies again on next use, in this process (the admin calls it when
-    one changes; other processes follow the search generation it moves on)."""
+    one changes; other processes follow the vocabulary version it moves on)."""
     _vocabularies.clear()
 
 

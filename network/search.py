@@ -445,6 +445,7 @@ def _statement(queryset: QuerySet, kind: str) -> tuple[str, Any]:
 # same for anonymous and signed-in readers. People's directory depends on the viewer.
 CACHED_MODELS = {Initiative._meta.label}
 GENERATION_KEY = "search:generation"
+VOCABULARY_KEY = "search:vocabulary"
 # A safety net, not the invalidation: a bump lost while the cache was unreachable (it fails
 # open) leaves stale entries for at most this long.
 RESULT_TIMEOUT = 300
@@ -464,24 +465,43 @@ def _generation_bump() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+def vocabularies_changed() -> None:
+    """A vocabulary's names changed (a theme, target group, success factor or municipality
+    renamed in the admin): every process reads its own copy again (network.forms._rows) as
+    soon as it sees the new vocabulary version, which it reads with the search generation,
+    and every search result is stale. Moved on now and again after the commit, as the
+    generation is (`search_results_changed`)."""
+    _vocabulary_bump()
+    if connection.in_atomic_block:
+        on_commit_safe(_vocabulary_bump)
+    search_results_changed()
+
+
+def _vocabulary_bump() -> None:
+    cache.set(VOCABULARY_KEY, uuid.uuid4().hex, timeout=None)
+
+
 def _generation() -> str | None:
-    global _generation_last_read
-    generation = cache.get(GENERATION_KEY)
+    global _vocabulary_last_read
+    # The vocabulary version in the same round trip: nothing more for a hit to wait for.
+    found = cache.get_many((GENERATION_KEY, VOCABULARY_KEY))
+    generation = found.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         generation = cache.get(GENERATION_KEY)
-    _generation_last_read = generation
+    if generation is not None:
+        _vocabulary_last_read = found.get(VOCABULARY_KEY)
     return generation  # None: the cache is down, or forgets at once (the dummy cache)
 
 
-_generation_last_read: str | None = None
+_vocabulary_last_read: str | None = None
 
 
-def generation_seen() -> str | None:
-    """The search generation this process read last (None before its first read or while
-    the cache is down), without a round trip: what a process-local copy of something a
-    write may change (the vocabularies, network.forms) compares its own with."""
-    return _generation_last_read
+def vocabulary_version_seen() -> str | None:
+    """The vocabulary version this process read last with the search generation (None
+    before any admin change, or before its first read), without a round trip: what its
+    copy of the vocabularies (network.forms._rows) compares its own with."""
+    return _vocabulary_last_read
 
 
 def search_cached(queryset: QuerySet, kind: str, compute: Callable[[], Any]) -> Any:

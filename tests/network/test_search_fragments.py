@@ -295,7 +295,7 @@ def test_a_theme_renamed_in_another_process_reaches_this_one_s_filters_and_kept_
     path = "/initiatives/"
     assert escape(theme.name_nl) in _filters(_body(reader, path))
     Theme.objects.filter(pk=theme.pk).update(name_nl="Zwemmen en spelen")
-    search.search_results_changed()  # what that admin does (network.admin), elsewhere
+    search.vocabularies_changed()  # what that admin does (network.admin), elsewhere
     stale = dict(forms._vocabularies)
     _body(reader, path)  # this process's first page after it: may show the old name
     # Another process, whose vocabularies were read after the rename, gets the new name,
