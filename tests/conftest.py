@@ -32,6 +32,24 @@ def _isolated_cache():
     vocabularies_forget()
 
 
+@pytest.fixture(autouse=True)
+def _taxonomies(request):
+    """A transactional test (a live server, a real ASGI process, `transaction=True`) runs on
+    a database the one before it flushed, taking the taxonomies and municipalities that a
+    data migration loaded with it: put them back before the test (idempotent). The one
+    place for this rule: a test that depends on the order it runs in is no test."""
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or any(mark.kwargs.get("transaction") for mark in request.node.iter_markers("django_db"))
+    )
+    if transactional:
+        from network.taxonomies import taxonomy_sync
+
+        request.getfixturevalue("transactional_db")
+        taxonomy_sync()
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD

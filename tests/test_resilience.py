@@ -31,14 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("accounts", "network", "matching", "messaging")
 
 
-@pytest.fixture
-def _taxonomies(transactional_db):
-    """Transactional tests flush the taxonomies that a data migration loaded."""
-    from network.taxonomies import taxonomy_sync
-
-    taxonomy_sync()
-
-
 @contextlib.contextmanager
 def celery_broker(url: str):
     """Celery publishes to `url` for real (not in-process) while inside."""
@@ -72,7 +64,7 @@ def _services_on(url: str):
     return override_settings(CACHES=redis_caches(url), CHANNEL_LAYERS=layers)
 
 
-@pytest.mark.usefixtures("_taxonomies")
+@pytest.mark.django_db(transaction=True)
 def test_with_redis_stopped_sign_in_pages_api_and_writes_keep_working(throwaway_redis):  # noqa: F811
     organisation = OrganisationFactory()
     user = member_user(organisation, role=Membership.Role.ADMIN, email="demo.redis@voorbeeld.nl")

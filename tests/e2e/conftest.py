@@ -70,11 +70,7 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
-    # Transactional tests flush the database after each test, taking the taxonomies that
-    # migration 0002 loaded with it; put them back (idempotent).
-    from network.taxonomies import taxonomy_sync
-
-    taxonomy_sync()
+    # The taxonomies a flush took are back (tests/conftest.py, _taxonomies).
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
     context.set_default_timeout(15_000)
     page = context.new_page()

@@ -331,9 +331,6 @@ def test_every_page_in_dutch_shows_no_english(browser, live_server, language):
     """...and breaks no rule of the Content-Security-Policy (docs/security.md): a page
     that needs an inline script or a foreign host would show a violation here. Walked in
     each language: every page carries that language and its direction."""
-    from network.taxonomies import taxonomy_sync
-
-    taxonomy_sync()
     context = browser.new_context(base_url=live_server.url, locale=LANGUAGES[language])
     context.set_default_timeout(15_000)
     page = context.new_page()

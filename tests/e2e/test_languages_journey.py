@@ -30,14 +30,6 @@ from tests.matching.factories import NeedFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _taxonomies(transactional_db) -> None:
-    """Transactional tests flush the database, taxonomies included: put them back."""
-    from network.taxonomies import taxonomy_sync
-
-    taxonomy_sync()
-
-
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 PASSWORD = "Brug-naar-Overvecht-2024"

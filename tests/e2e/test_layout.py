@@ -18,7 +18,6 @@ from playwright.sync_api import expect
 from matching.services.needs import need_create
 from messaging.services import conversation_start, message_send
 from network.models import Membership, SuccessFactor, TargetGroup, Theme
-from network.taxonomies import taxonomy_sync
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import InitiativeFactory, OrganisationFactory, PersonFactory
 from tests.wcag import Colour, contrast_ratio, gradient_colours, parse_colour
@@ -36,7 +35,6 @@ PASSWORD = "Brug-over-de-Vecht-2026"
 @pytest.fixture
 def world(django_user_model) -> dict[str, str]:
     """A small network with something on every main page; answers the paths."""
-    taxonomy_sync()  # transactional tests flush the taxonomies with everything else
     food = Theme.objects.get(pk="food")
     organisation = OrganisationFactory(name="Stichting Samen Koken Overvecht", themes=[food])
     user = django_user_model.objects.create_user(

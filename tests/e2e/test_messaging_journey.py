@@ -23,9 +23,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def asgi_server(transactional_db) -> Iterator[str]:
     """Uvicorn serving config.asgi on a free port; killed (with its children) at the end."""
-    from network.taxonomies import taxonomy_sync
-
-    taxonomy_sync()
     port = free_port()
     process = uvicorn_start(port=port, env={"DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"})
     try:

@@ -40,18 +40,6 @@ def person_with_account(**kwargs):
     return PersonFactory(user=user, name=kwargs.pop("name", user.name or user.email), **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def _taxonomies(request):
-    """Transactional tests flush the taxonomies that a data migration loaded; put them back."""
-    if "transactional_db" in request.fixturenames or any(
-        mark.kwargs.get("transaction") for mark in request.node.iter_markers("django_db")
-    ):
-        from network.taxonomies import taxonomy_sync
-
-        request.getfixturevalue("transactional_db")
-        taxonomy_sync()
-
-
 @pytest.fixture
 def make_person(db):
     return person_with_account
