@@ -7,22 +7,11 @@ module claims each mail before sending it, so a retry never mails anyone twice."
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 from config.locks import run_alone
+from config.mail import MAIL_RETRY
 from messaging import notifications
-
-# SMTP errors and the socket errors under them (refused, reset, timed out, DNS).
-MAIL_ERRORS = (SMTPException, OSError)
-MAIL_RETRY = {
-    "autoretry_for": MAIL_ERRORS,
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
 
 
 @shared_task(soft_time_limit=120, time_limit=180, **MAIL_RETRY)

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.i18n import in_language_of
 from config.after_commit import on_commit_safe
+from config.mail import mail_send
 from matching.models import Need, Proposal
 from matching.services.needs import need_update
 from network.events import profile_changed
@@ -207,7 +207,7 @@ def story_mail(*, story_id: int, event: str) -> None:
         }
         subject = render_to_string("stories/email/subject.txt", context).strip()
         body = render_to_string("stories/email/story.txt", context)
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=[address])
+    mail_send(subject=subject, body=body, recipients=[address])
 
 
 @transaction.atomic

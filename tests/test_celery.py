@@ -16,6 +16,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.test import override_settings
 from django.utils import timezone
 
+from config import mail as config_mail
 from config.celery import app
 from matching import tasks as matching_tasks
 from messaging import notifications, services
@@ -30,7 +31,11 @@ PERIODIC = [
     matching_tasks.proposals_housekeeping_task,
     stories_tasks.stories_housekeeping_task,
 ]
-MAIL_TASKS = [messaging_tasks.unread_emails_task, messaging_tasks.daily_digests_task]
+MAIL_TASKS = [
+    messaging_tasks.unread_emails_task,
+    messaging_tasks.daily_digests_task,
+    config_mail.mail_send_task,
+]
 
 
 def test_a_task_whose_worker_dies_goes_back_on_the_queue():
@@ -47,9 +52,10 @@ def test_every_task_has_time_limits():
     ours = [
         task
         for name, task in app.tasks.items()
-        if name.split(".")[0] in ("matching", "messaging", "stories")
+        if name.split(".")[0] in ("matching", "messaging", "stories", "config")
     ]
-    assert len(ours) >= 6
+    assert "config.mail.mail_send_task" in app.tasks
+    assert len(ours) >= 7
     for task in ours:
         assert task.soft_time_limit and task.time_limit, task.name
 
@@ -74,6 +80,56 @@ class FlakyBackend(EmailBackend):
                     self.failing.discard(address)
                     raise SMTPServerDisconnected("Connection unexpectedly closed")
         return super().send_messages(messages)
+
+
+@override_settings(EMAIL_BACKEND="tests.test_celery.FlakyBackend")
+def test_an_invitation_sent_while_the_mail_server_drops_the_connection_goes_out_on_the_retry(
+    db, django_capture_on_commit_callbacks
+):
+    # Before config.mail, the after-commit callback sent it, the mail server's error was
+    # logged and the invitation was never mailed, while the page said it was. Now it is
+    # queued, and the worker's attempt that fails is retried.
+    from network.models import Membership
+    from network.services.organisations import membership_invite
+    from tests.factories import OrganisationFactory, member_user
+
+    organisation = OrganisationFactory()
+    admin = member_user(organisation, role=Membership.Role.ADMIN)
+    task = config_mail.mail_send_task
+    with (
+        mock.patch.object(task, "delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        membership_invite(organisation=organisation, actor=admin, email="nieuw@voorbeeld.nl")
+    ((subject, body, recipients),) = [call.args for call in delay.call_args_list]
+    assert recipients == ["nieuw@voorbeeld.nl"] and "/invitations/" in body
+    assert not mail.outbox  # queued, not yet sent
+
+    FlakyBackend.failing = {"nieuw@voorbeeld.nl"}
+    with pytest.raises(task.autoretry_for):  # the worker's first attempt: retried later
+        task.run(subject, body, recipients)
+    assert task.run(subject, body, recipients) == 1  # the retry
+    assert [(sent.subject, sent.to) for sent in mail.outbox] == [(subject, recipients)]
+
+
+def test_a_mail_is_sent_at_once_when_the_queue_cannot_be_reached(db, caplog):
+    from kombu.exceptions import OperationalError
+
+    with (
+        mock.patch.object(
+            config_mail.mail_send_task, "delay", side_effect=OperationalError("refused")
+        ),
+        caplog.at_level(logging.WARNING, logger="config.mail"),
+    ):
+        config_mail.mail_send(subject="Hallo", body="Tekst", recipients=["a@voorbeeld.nl", ""])
+    assert [(sent.subject, sent.to) for sent in mail.outbox] == [("Hallo", ["a@voorbeeld.nl"])]
+    assert "mail queue unreachable" in caplog.text
+
+
+def test_a_mail_without_an_address_is_not_queued(db):
+    with mock.patch.object(config_mail.mail_send_task, "delay") as delay:
+        config_mail.mail_send(subject="Hallo", body="Tekst", recipients=["", None])
+    delay.assert_not_called()
 
 
 def _unread_for(*people, author):

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.i18n import by_language
 from config.after_commit import on_commit_safe
+from config.mail import mail_send
 from matching.engine import RankResult
 from matching.events import introduction_month_old
 from matching.index import index_changed, index_rank, need_query
@@ -362,4 +362,4 @@ def _notify(proposal_id: int, event: str) -> None:
             }
             subject = render_to_string("matching/email/subject.txt", context).strip()
             body = render_to_string("matching/email/proposal.txt", context)
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=addresses)
+        mail_send(subject=subject, body=body, recipients=addresses)

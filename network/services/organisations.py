@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.i18n import in_language_of
 from config.after_commit import on_commit_safe
+from config.mail import mail_send
 from network.events import profile_changed
 from network.models import Invitation, Membership, Organisation, Person
 from network.permissions import can_edit_organisation, can_manage_members
@@ -145,7 +145,7 @@ def _invitation_send(invitation: Invitation, token: str) -> None:
             "organisation": invitation.organisation.name
         }
         message = render_to_string("network/email/invitation.txt", context)
-    send_mail(subject=subject, message=message, from_email=None, recipient_list=[invitation.email])
+    mail_send(subject=subject, body=message, recipients=[invitation.email])
 
 
 def invitation_for_token(token: str) -> Invitation | None:
