@@ -1,4 +1,5 @@
-"""Mail that survives the mail server being away (docs/operations.md, Mail).
+"""Mail that survives the mail server being away (docs/operations.md, When a service is
+down and Celery).
 
 Every mail a service sends (invitations, proposals, stories; messaging's unread mails and
 digests have tasks of their own with the same retries) goes through `mail_send`: it hands

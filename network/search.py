@@ -456,29 +456,27 @@ def search_results_changed() -> None:
     transaction commits (a reader between the two may have cached what it saw before the
     commit under the first). A random token, not a counter, so that a generation lost with
     an evicted key or a restarted Redis can never come back and revive old entries."""
-    _generation_bump()
-    if connection.in_atomic_block:
-        on_commit_safe(_generation_bump)
-
-
-def _generation_bump() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    _moved_on(GENERATION_KEY)
 
 
 def vocabularies_changed() -> None:
     """A vocabulary's names changed (a theme, target group, success factor or municipality
     renamed in the admin): every process reads its own copy again (network.forms._rows) as
     soon as it sees the new vocabulary version, which it reads with the search generation,
-    and every search result is stale. Moved on now and again after the commit, as the
-    generation is (`search_results_changed`)."""
-    _vocabulary_bump()
-    if connection.in_atomic_block:
-        on_commit_safe(_vocabulary_bump)
+    and every search result is stale. Both move on as the generation does."""
+    _moved_on(VOCABULARY_KEY)
     search_results_changed()
 
 
-def _vocabulary_bump() -> None:
-    cache.set(VOCABULARY_KEY, uuid.uuid4().hex, timeout=None)
+def _moved_on(key: str) -> None:
+    """A new random token under `key`, now and again after the transaction commits."""
+    _token_new(key)
+    if connection.in_atomic_block:
+        on_commit_safe(lambda: _token_new(key))
+
+
+def _token_new(key: str) -> None:
+    cache.set(key, uuid.uuid4().hex, timeout=None)
 
 
 def _generation() -> str | None:
